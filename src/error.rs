@@ -1,0 +1,58 @@
+//! takar's one error type. Every variant names the file (and the byte offset or line where it
+//! helps). An invalid NIK is never an error: it is counted data. No message carries raw dump
+//! bytes or a raw NIK. Exit codes live here too: 1 for input/output failures (2 is clap's usage
+//! error, set in `main.rs`).
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("{path}: is a directory with no files to scan")]
+    EmptyDirectory { path: PathBuf },
+
+    #[error("{path}: byte {offset}: {message}")]
+    Input { path: PathBuf, offset: u64, message: String },
+
+    #[error("{path}: byte {offset}: cannot decompress ({kind}): {source}")]
+    Decompress { path: PathBuf, offset: u64, kind: &'static str, source: std::io::Error },
+
+    #[error("{path}: {message}")]
+    Column { path: PathBuf, message: String },
+
+    #[error("{path}: cannot write Parquet: {source}")]
+    Parquet { path: PathBuf, source: parquet::errors::ParquetError },
+
+    #[error("{path}: cannot write Arrow data: {source}")]
+    Arrow { path: PathBuf, source: arrow::error::ArrowError },
+
+    #[error("{path}: output holds a 16-digit number (possible raw NIK); nothing was written")]
+    LeakGuard { path: PathBuf },
+
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// Process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// An I/O error about `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io { path: path.into(), source }
+    }
+
+    /// An input error about `path` at byte `offset`.
+    pub fn input(path: impl Into<PathBuf>, offset: u64, message: impl Into<String>) -> Error {
+        Error::Input { path: path.into(), offset, message: message.into() }
+    }
+}

@@ -1,0 +1,1 @@
+//! `takar generate`: synthetic dumps with exact answers (being written).

@@ -1,0 +1,1 @@
+//! Rendering a `Summary`: JSON, Parquet, terminal (being written).
