@@ -13,10 +13,16 @@
 //! outputs carry counts and region codes only, and every output file is checked for 16-digit
 //! runs before it is renamed into place.
 
+pub mod cli;
+pub mod config;
+pub mod dedup;
 pub mod error;
 pub mod generate;
 pub mod nik;
 pub mod report;
+pub mod scan;
 pub mod summary;
+pub mod tally;
 
 pub use error::{Error, Result};
+pub mod lookup;

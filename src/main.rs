@@ -1,1 +1,88 @@
-fn main(){}
+//! The `takar` binary: arguments -> Config -> run -> exit code. `anyhow` lives only here.
+//! Exit codes: 0 success, 1 input or output failure, 2 usage (clap's own code).
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+
+use takar::cli::Cli;
+use takar::config::{Config, NikConfig, ScanConfig};
+use takar::nik::{RegionTable, Validator};
+use takar::report::terminal::TerminalOptions;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match Config::from_args(cli).map_err(anyhow::Error::from).and_then(run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // `takar ... | head` closes the pipe early: not an error worth a message.
+            if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("takar: error: {err:#}");
+            let code = err.downcast_ref::<takar::Error>().map_or(1, |e| e.exit_code());
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(config: Config) -> anyhow::Result<()> {
+    match config {
+        Config::Nik(c) => nik(c),
+        Config::Scan(c) => scan(c),
+        Config::Generate(a) => generate(a),
+    }
+}
+
+fn nik(c: NikConfig) -> anyhow::Result<()> {
+    let v = Validator::new(RegionTable::embedded(), c.reference);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut emit = |raw: &[u8]| -> anyhow::Result<()> {
+        let rep = takar::lookup::describe(raw, &v, c.reveal);
+        if c.json {
+            serde_json::to_writer(&mut out, &rep)?;
+            out.write_all(b"\n")?;
+        } else {
+            out.write_all(takar::lookup::render_text(&rep).as_bytes())?;
+        }
+        Ok(())
+    };
+    for arg in &c.inputs {
+        if arg == "-" {
+            for line in std::io::stdin().lock().split(b'\n') {
+                let line = line.context("reading stdin")?;
+                emit(&line)?;
+            }
+        } else {
+            emit(arg.as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn scan(c: ScanConfig) -> anyhow::Result<()> {
+    let regions = RegionTable::embedded();
+    let v = Validator::new(regions, c.reference);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(c.threads).build().context("starting worker threads")?;
+    let summary = pool.install(|| takar::scan::scan(&c.scan, &v))?;
+    if let Some(dir) = &c.out {
+        takar::report::output::write_outputs(dir, &summary, regions)?;
+    }
+    let text = if c.json {
+        takar::report::json::render(&summary)
+    } else {
+        takar::report::terminal::render(&summary, regions, &TerminalOptions { top: c.top, color: c.color })
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn generate(_a: takar::cli::GenerateArgs) -> anyhow::Result<()> {
+    anyhow::bail!("generate is being written")
+}

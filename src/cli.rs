@@ -1,0 +1,144 @@
+//! The command line, as clap sees it: flags, subcommands and typed values, no logic.
+//! `Config::from_args` (config.rs) turns this into the plain settings the library reads.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "takar", version, about = "Sizes and deduplicates leaked Indonesian population-data dumps (NIK / No. KK), without leaking them again")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate and decode NIKs given as arguments (`-` reads one per line from stdin).
+    Nik(NikArgs),
+    /// Write a realistic synthetic dump and, beside it, FILE.answer.json with its exact counts.
+    Generate(GenerateArgs),
+    /// Size a dump: records, valid NIKs, unique people and families, victims per region.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NikArgs {
+    /// NIKs to check; `-` reads one per line from stdin.
+    #[arg(required = true)]
+    pub niks: Vec<String>,
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show the full number instead of the masked region prefix.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Date that birth dates may not be after (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub reference_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DumpFormatArg {
+    Csv,
+    Tsv,
+    Sql,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of data records.
+    #[arg(long)]
+    pub records: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: DumpFormatArg,
+    /// Share of records that repeat an earlier person.
+    #[arg(long, default_value_t = 0.05)]
+    pub dup_rate: f64,
+    /// Share of records with an invalid NIK.
+    #[arg(long, default_value_t = 0.02)]
+    pub invalid_rate: f64,
+    /// Output file.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    Csv,
+    Tsv,
+    Psv,
+    Sql,
+    Jsonl,
+    Json,
+    Xlsx,
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MmapArg {
+    Auto,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Dump files or directories (walked); `-` reads stdin. All inputs form one dump.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Write summary.json and provinces/regencies/districts.parquet into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the summary as JSON on stdout instead of the terminal report.
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: FormatArg,
+    /// Field delimiter (one character, or `tab`); sniffed by default.
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// The first record is data, not a header.
+    #[arg(long)]
+    pub no_header: bool,
+    /// NIK column: a header name or a 1-based number.
+    #[arg(long, value_name = "NAME|N")]
+    pub nik_column: Option<String>,
+    /// No. KK column: a header name or a 1-based number.
+    #[arg(long, value_name = "NAME|N")]
+    pub kk_column: Option<String>,
+    #[arg(long, value_name = "NAME|N")]
+    pub birth_date_column: Option<String>,
+    #[arg(long, value_name = "NAME|N")]
+    pub gender_column: Option<String>,
+    /// Date that birth dates may not be after (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub reference_date: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(NonZeroUsize))]
+    pub threads: Option<NonZeroUsize>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub mmap: MmapArg,
+    /// Regions listed in the terminal report.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+    /// Bytes per parallel chunk (tests use tiny ones).
+    #[arg(long, hide = true)]
+    pub chunk_size: Option<usize>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}

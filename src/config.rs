@@ -1,0 +1,120 @@
+//! Resolved settings: the command line after defaults, terminal detection and the reference
+//! date are settled. Nothing below this module sees clap.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{Cli, ColorArg, Command, FormatArg, MmapArg, NikArgs, ScanArgs};
+use crate::error::{Error, Result};
+use crate::nik::Date;
+use crate::scan::sniff::{ColumnChoice, SniffOptions};
+use crate::scan::source::MmapMode;
+use crate::scan::{Format, ScanOptions, DEFAULT_CHUNK_SIZE};
+
+pub enum Config {
+    Nik(NikConfig),
+    Scan(ScanConfig),
+    Generate(crate::cli::GenerateArgs),
+}
+
+pub struct NikConfig {
+    pub inputs: Vec<String>,
+    pub json: bool,
+    pub reveal: bool,
+    pub reference: Date,
+}
+
+pub struct ScanConfig {
+    pub scan: ScanOptions,
+    pub reference: Date,
+    pub out: Option<PathBuf>,
+    pub json: bool,
+    pub threads: usize,
+    pub top: usize,
+    pub color: bool,
+}
+
+/// Today's date (UTC), the default reference date.
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    Date::from_unix_days((secs / 86_400) as i64)
+}
+
+fn reference(arg: &Option<String>) -> Result<Date> {
+    match arg {
+        None => Ok(today()),
+        Some(s) => Date::parse_iso(s).ok_or_else(|| Error::Usage(format!("--reference-date {s:?}: expected a real date as YYYY-MM-DD"))),
+    }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(64)
+}
+
+fn delimiter(s: &str) -> Result<u8> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => Ok(s.as_bytes()[0]),
+        _ => Err(Error::Usage(format!("--delimiter {s:?}: expected one ASCII character or `tab`"))),
+    }
+}
+
+impl Config {
+    pub fn from_args(cli: Cli) -> Result<Config> {
+        Ok(match cli.command {
+            Command::Nik(a) => Config::Nik(nik_config(a)?),
+            Command::Scan(a) => Config::Scan(scan_config(a)?),
+            Command::Generate(a) => Config::Generate(a),
+        })
+    }
+}
+
+fn nik_config(a: NikArgs) -> Result<NikConfig> {
+    Ok(NikConfig { reference: reference(&a.reference_date)?, inputs: a.niks, json: a.json, reveal: a.reveal })
+}
+
+fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
+    let format = match a.format {
+        FormatArg::Auto => Format::Auto,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Tsv => Format::Tsv,
+        FormatArg::Psv => Format::Psv,
+        FormatArg::Sql => Format::Sql,
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Json => Format::Json,
+        FormatArg::Xlsx => Format::Xlsx,
+        FormatArg::Text => Format::Text,
+    };
+    let sniff = SniffOptions {
+        delimiter: a.delimiter.as_deref().map(delimiter).transpose()?,
+        header: a.no_header.then_some(false),
+        nik: a.nik_column.as_deref().map(ColumnChoice::parse),
+        kk: a.kk_column.as_deref().map(ColumnChoice::parse),
+        birth_date: a.birth_date_column.as_deref().map(ColumnChoice::parse),
+        gender: a.gender_column.as_deref().map(ColumnChoice::parse),
+    };
+    let stderr_tty = std::io::stderr().is_terminal();
+    Ok(ScanConfig {
+        scan: ScanOptions {
+            inputs: a.inputs,
+            format,
+            sniff,
+            mmap: match a.mmap {
+                MmapArg::Auto => MmapMode::Auto,
+                MmapArg::Never => MmapMode::Never,
+            },
+            chunk_size: a.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE).max(1),
+            progress: stderr_tty && !a.no_progress,
+        },
+        reference: reference(&a.reference_date)?,
+        out: a.out,
+        json: a.json,
+        threads: a.threads.map_or_else(default_threads, |n| n.get()),
+        top: a.top,
+        color: match a.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        },
+    })
+}

@@ -1,0 +1,280 @@
+//! `takar scan`: one dump (one or more inputs) in, one [`Summary`] out.
+//!
+//! Per input: [`source`] opens it (map or stream), [`sniff`] guesses the dialect and columns
+//! from its first records, and [`chunk`] parses the records in parallel into [`Tally`]s. A
+//! mapped file is parsed in one parallel pass; a stream is read by its own thread in blocks
+//! (through a bounded channel, so decompression overlaps parsing), and each block is parsed in
+//! parallel with its unfinished last record carried into the next block. All inputs' tallies
+//! merge into one, and [`dedup`](crate::dedup) counts unique NIKs and KKs across all of them.
+
+pub mod chunk;
+pub mod csv;
+pub mod fields;
+pub mod sniff;
+pub mod source;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+
+use crate::dedup::count_unique;
+use crate::error::{Error, Result};
+use crate::nik::{Reason, Validator};
+use crate::summary::{ColumnSummary, InputSummary, RegionCounts, Summary};
+use crate::tally::{ColumnTally, Tally};
+use chunk::{scan_slice, Context};
+use csv::RecordParser;
+use sniff::{Layout, SniffOptions};
+use source::{Body, Compression, MmapMode, Opened};
+
+/// Input formats (`--format`). Only the delimited family is parsed so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Auto,
+    Csv,
+    Tsv,
+    Psv,
+    Sql,
+    Jsonl,
+    Json,
+    Xlsx,
+    Text,
+}
+
+/// Everything `scan` needs, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub inputs: Vec<PathBuf>,
+    pub format: Format,
+    pub sniff: SniffOptions,
+    pub mmap: MmapMode,
+    /// Bytes per parallel chunk (and per streamed block, times a few).
+    pub chunk_size: usize,
+    pub progress: bool,
+}
+
+pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
+const SNIFF_BYTES: usize = 1 << 20;
+
+/// Scans every input as one dump. Runs on the current rayon pool.
+pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
+    let started = Instant::now();
+    let paths = source::expand(&opts.inputs)?;
+    let districts = validator.regions().districts.len();
+    let mut total = Tally::default();
+    let mut inputs = Vec::with_capacity(paths.len());
+    for (i, path) in paths.iter().enumerate() {
+        let opened = source::open(path, opts.mmap)?;
+        let (tally, info) = scan_input(opened, i as u32, opts, validator, districts)?;
+        inputs.push(info);
+        total.merge(tally);
+    }
+    let bytes: u64 = inputs.iter().map(|i| i.bytes).sum();
+    let nik_unique = count_unique(std::mem::take(&mut total.nik_keys), districts, inputs.len());
+    let kk_unique = count_unique(std::mem::take(&mut total.kk_keys), 0, inputs.len());
+    for (info, new) in inputs.iter_mut().zip(&nik_unique.new_per_input) {
+        info.nik_new_unique = *new;
+    }
+    let has_consistency = inputs.iter().any(|i| i.birth_date_column.is_some() || i.gender_column.is_some());
+    let mut summary = Summary::new(validator.dates().reference());
+    summary.records = total.records;
+    summary.nik = column_summary(&total.nik, nik_unique.unique);
+    summary.kk = column_summary(&total.kk, kk_unique.unique);
+    summary.consistency = has_consistency.then_some(total.consistency);
+    summary.regions = RegionCounts { records: total.district_records, unique_nik: nik_unique.per_district };
+    summary.inputs = inputs;
+    summary.elapsed_s = started.elapsed().as_secs_f64();
+    summary.bytes_per_s = if summary.elapsed_s > 0.0 { bytes as f64 / summary.elapsed_s } else { 0.0 };
+    Ok(summary)
+}
+
+fn column_summary(t: &ColumnTally, unique: u64) -> ColumnSummary {
+    ColumnSummary {
+        valid: t.valid,
+        invalid: t.reasons.invalid_total(),
+        missing: t.missing,
+        placeholder: t.reasons.get(Reason::Placeholder),
+        unique,
+        duplicate_records: t.valid - unique,
+        invalid_reasons: t.reasons,
+    }
+}
+
+fn format_name(delimiter: u8) -> &'static str {
+    match delimiter {
+        b'\t' => "tsv",
+        b'|' => "psv",
+        _ => "csv",
+    }
+}
+
+fn delimiter_for(format: Format) -> Result<Option<u8>> {
+    match format {
+        Format::Auto | Format::Csv => Ok(None),
+        Format::Tsv => Ok(Some(b'\t')),
+        Format::Psv => Ok(Some(b'|')),
+        other => Err(Error::Usage(format!("--format {other:?} is not supported yet; use csv, tsv or psv").to_lowercase())),
+    }
+}
+
+/// Rejects input that is clearly not a text dump (NUL bytes near the start).
+fn check_text(path: &std::path::Path, sample: &[u8]) -> Result<()> {
+    if let Some(at) = memchr::memchr(0, &sample[..sample.len().min(64 << 10)]) {
+        return Err(Error::input(path, at as u64, "binary data (NUL byte), not a text dump; is it a spreadsheet or an unsupported archive?"));
+    }
+    Ok(())
+}
+
+fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Tally, InputSummary)> {
+    let Opened { path, bytes, compression, body, raw_read } = opened;
+    if matches!(compression, Compression::Bzip2 | Compression::Xz | Compression::Zip) {
+        return Err(Error::input(&path, 0, format!("{} input is not supported yet; decompress it first", compression.as_str())));
+    }
+    let mut sniff_opts: SniffOptions = opts.sniff.clone();
+    if sniff_opts.delimiter.is_none() {
+        sniff_opts.delimiter = delimiter_for(opts.format)?;
+    } else {
+        delimiter_for(opts.format)?;
+    }
+    let mut info = InputSummary { path: path.display().to_string(), bytes, compression: compression.as_str().into(), ..Default::default() };
+    let progress = if opts.progress && bytes > 0 && matches!(body, Body::Mapped(_)) { Some(ProgressBar::new(bytes)) } else { None };
+    let layout = |sample: &[u8], whole: bool| -> Result<Option<Layout>> {
+        check_text(&path, sample)?;
+        let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(None);
+        }
+        match sniff::sniff(sample, &sniff_opts, v) {
+            Ok(l) => Ok(Some(l)),
+            Err(message) => {
+                // A header-only file has no records to size; anything else needs its column.
+                let only_header = whole && sniff::split_record(body, 0, b',').is_some_and(|(_, n)| sniff::split_record(body, n, b',').is_none());
+                if only_header {
+                    Ok(None)
+                } else {
+                    Err(Error::Column { path: path.clone(), message })
+                }
+            }
+        }
+    };
+    let tally = match body {
+        Body::Empty => Tally::default(),
+        Body::Mapped(map) => {
+            let data: &[u8] = &map;
+            match layout(&data[..data.len().min(SNIFF_BYTES)], data.len() <= SNIFF_BYTES)? {
+                None => Tally::default(),
+                Some(l) => {
+                    describe(&mut info, &l);
+                    let ctx = Context { validator: v, parser: RecordParser::new(l.delimiter, l.columns), input, districts, progress: progress.as_ref() };
+                    let body = &data[l.data_start..];
+                    scan_slice(&ctx, body, l.data_start as u64, true, opts.chunk_size).0
+                }
+            }
+        }
+        Body::Stream(reader) => {
+            let t = scan_stream(reader, &path, &raw_read, compression, input, opts, v, districts, &mut info, &layout)?;
+            if bytes == 0 {
+                info.bytes = raw_read.load(std::sync::atomic::Ordering::Relaxed);
+            }
+            t
+        }
+    };
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    for at in &tally.unterminated_quotes {
+        info.warnings.push(format!("byte {at}: quoted field never closed; the rest of the input was counted as one record"));
+    }
+    info.records = tally.records;
+    info.nik_valid = tally.nik.valid;
+    Ok((tally, info))
+}
+
+fn describe(info: &mut InputSummary, l: &Layout) {
+    info.format = format_name(l.delimiter).into();
+    info.delimiter = Some(if l.delimiter == b'\t' { "\\t".into() } else { (l.delimiter as char).to_string() });
+    info.header = l.header;
+    info.nik_column = l.column_name(l.columns.nik);
+    info.kk_column = l.column_name(l.columns.kk);
+    info.birth_date_column = l.column_name(l.columns.birth_date);
+    info.gender_column = l.column_name(l.columns.gender);
+}
+
+/// Streams an input in blocks read by a separate thread, parsing each block in parallel.
+#[allow(clippy::too_many_arguments)]
+fn scan_stream(
+    mut reader: Box<dyn Read + Send>,
+    path: &std::path::Path,
+    raw_read: &std::sync::atomic::AtomicU64,
+    compression: Compression,
+    input: u32,
+    opts: &ScanOptions,
+    v: &Validator<'_>,
+    districts: usize,
+    info: &mut InputSummary,
+    layout: &dyn Fn(&[u8], bool) -> Result<Option<Layout>>,
+) -> Result<Tally> {
+    let block = opts.chunk_size.saturating_mul(4).clamp(1 << 16, 64 << 20);
+    let decode_error = |e: std::io::Error, at: u64| -> Error {
+        if compression == Compression::None {
+            Error::io(path, e)
+        } else {
+            Error::Decompress { path: path.to_path_buf(), offset: raw_read.load(std::sync::atomic::Ordering::Relaxed).max(at), kind: compression.as_str(), source: e }
+        }
+    };
+    // The sample for sniffing is read here, before the reader thread starts.
+    let mut buf = Vec::with_capacity(SNIFF_BYTES);
+    let eof = (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut buf).map_err(|e| decode_error(e, 0))? < SNIFF_BYTES;
+    let Some(l) = layout(&buf, eof)? else {
+        if eof {
+            return Ok(Tally::default());
+        }
+        // Leading whitespace longer than the sample: nothing to sniff yet; treat as no data.
+        return Err(Error::input(path, 0, "no records in the first MiB; cannot detect the layout"));
+    };
+    describe(info, &l);
+    let ctx = Context { validator: v, parser: RecordParser::new(l.delimiter, l.columns), input, districts, progress: None };
+    buf.drain(..l.data_start);
+    let mut base = l.data_start as u64;
+    let mut total = Tally::default();
+    if eof {
+        return Ok(scan_slice(&ctx, &buf, base, true, opts.chunk_size).0);
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
+    std::thread::scope(|s| -> Result<Tally> {
+        s.spawn(move || loop {
+            let mut b = Vec::with_capacity(block);
+            match (&mut reader).take(block as u64).read_to_end(&mut b) {
+                Ok(0) => break,
+                Ok(_) => {
+                    if tx.send(Ok(b)).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    break;
+                }
+            }
+        });
+        let mut done = false;
+        while !done {
+            match rx.recv() {
+                Ok(Ok(b)) => buf.extend_from_slice(&b),
+                Ok(Err(e)) => return Err(decode_error(e, base)),
+                Err(_) => done = true,
+            }
+            if buf.len() < block && !done {
+                continue;
+            }
+            let (t, used) = scan_slice(&ctx, &buf, base, done, opts.chunk_size);
+            total.merge(t);
+            buf.drain(..used);
+            base += used as u64;
+        }
+        Ok(std::mem::take(&mut total))
+    })
+}
