@@ -9,32 +9,37 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", shown(path))]
     Io { path: PathBuf, source: std::io::Error },
 
-    #[error("{path}: is a directory with no files to scan")]
+    #[error("{}: is a directory with no files to scan", shown(path))]
     EmptyDirectory { path: PathBuf },
 
-    #[error("{path}: byte {offset}: {message}")]
+    #[error("{}: byte {offset}: {message}", shown(path))]
     Input { path: PathBuf, offset: u64, message: String },
 
-    #[error("{path}: byte {offset}: cannot decompress ({kind}): {source}")]
+    #[error("{}: byte {offset}: cannot decompress ({kind}): {source}", shown(path))]
     Decompress { path: PathBuf, offset: u64, kind: &'static str, source: std::io::Error },
 
-    #[error("{path}: {message}")]
+    #[error("{}: {message}", shown(path))]
     Column { path: PathBuf, message: String },
 
-    #[error("{path}: cannot write Parquet: {source}")]
+    #[error("{}: cannot write Parquet: {source}", shown(path))]
     Parquet { path: PathBuf, source: parquet::errors::ParquetError },
 
-    #[error("{path}: cannot write Arrow data: {source}")]
+    #[error("{}: cannot write Arrow data: {source}", shown(path))]
     Arrow { path: PathBuf, source: arrow::error::ArrowError },
 
-    #[error("{path}: output holds a 16-digit number (possible raw NIK); nothing was written")]
+    #[error("{}: output holds a 16-digit number (possible raw NIK); nothing was written", shown(path))]
     LeakGuard { path: PathBuf },
 
     #[error("{0}")]
     Usage(String),
+}
+
+/// A path as shown in messages: any 16-digit run (a file named after a NIK) is masked.
+pub fn shown(path: &std::path::Path) -> String {
+    crate::scan::sniff::mask_digits(&path.display().to_string())
 }
 
 impl Error {

@@ -35,14 +35,14 @@ pub const GENDER: usize = 3;
 #[derive(Debug, Clone, Copy)]
 pub struct RecordParser {
     delimiter: u8,
-    /// `slot_of[col]` for the first few columns: which slot a column fills, if any.
-    slot_of: [u8; 256],
+    /// `slots_of[col]`: bit `s` set when column `col` fills slot `s` (a column may fill two,
+    /// e.g. when the same column is named for two roles).
+    slots_of: [u8; 256],
     /// Columns past this one are skipped without splitting fields.
     last_wanted: usize,
     any_wanted: bool,
 }
 
-const NO_SLOT: u8 = u8::MAX;
 
 /// How a record ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,46 @@ impl Record {
         self.spans[slot].map(|(a, b)| &data[a..b])
     }
 
+    #[inline(always)]
+    fn set_span(&mut self, slots: u8, span: (usize, usize)) {
+        if slots != 0 {
+            for s in 0..4 {
+                if slots & (1 << s) != 0 {
+                    self.spans[s] = Some(span);
+                }
+            }
+        }
+    }
+
+    /// Stores the unescaped content of a quoted field for `slots`.
+    #[cold]
+    fn set_owned(&mut self, slots: u8, quoted_content: &[u8]) {
+        if slots == 0 {
+            return;
+        }
+        let a = self.scratch.len();
+        unescape_into(quoted_content, &mut self.scratch);
+        for s in 0..4 {
+            if slots & (1 << s) != 0 {
+                self.owned[s] = Some((a, self.scratch.len()));
+            }
+        }
+    }
+
+    /// Appends the bytes that followed a closing quote to the field just stored.
+    #[cold]
+    fn extend_owned(&mut self, slots: u8, tail: &[u8]) {
+        if slots == 0 {
+            return;
+        }
+        self.scratch.extend_from_slice(tail);
+        for s in 0..4 {
+            if let (true, Some((_, b))) = (slots & (1 << s) != 0, self.owned[s].as_mut()) {
+                *b = self.scratch.len();
+            }
+        }
+    }
+
     #[inline]
     fn clear(&mut self) {
         self.spans = [None; 4];
@@ -85,17 +125,17 @@ impl Record {
 
 impl RecordParser {
     pub fn new(delimiter: u8, columns: Columns) -> RecordParser {
-        let mut slot_of = [NO_SLOT; 256];
+        let mut slots_of = [0u8; 256];
         let wanted = [columns.nik, columns.kk, columns.birth_date, columns.gender];
         for (slot, col) in wanted.iter().enumerate() {
             if let Some(c) = col {
                 if *c < 256 {
-                    slot_of[*c] = slot as u8;
+                    slots_of[*c] |= 1 << slot;
                 }
             }
         }
         let last = columns.last_wanted().filter(|c| *c < 256);
-        RecordParser { delimiter, slot_of, last_wanted: last.unwrap_or(0), any_wanted: last.is_some() }
+        RecordParser { delimiter, slots_of, last_wanted: last.unwrap_or(0), any_wanted: last.is_some() }
     }
 
     pub fn delimiter(&self) -> u8 {
@@ -115,15 +155,13 @@ impl RecordParser {
                 return skip_rest(data, pos, d, true);
             }
             // A field starts at `pos`.
-            let slot = self.slot_of[col];
+            let slots = self.slots_of[col];
             if pos < len && data[pos] == b'"' {
                 let open = pos;
                 let (close, escaped) = match find_closing_quote(data, pos + 1) {
                     Some(x) => x,
                     None => {
-                        if slot != NO_SLOT {
-                            rec.spans[slot as usize] = Some((open + 1, len));
-                        }
+                        rec.set_owned(slots, &data[open + 1..]);
                         return (len, RecordEnd::UnterminatedQuote { quote_at: open });
                     }
                 };
@@ -133,22 +171,18 @@ impl RecordParser {
                 } else {
                     pos
                 };
-                if slot != NO_SLOT {
+                if slots != 0 {
                     if escaped || tail_end > pos {
-                        let a = rec.scratch.len();
-                        unescape_into(&data[open + 1..close], &mut rec.scratch);
-                        rec.scratch.extend_from_slice(&data[pos..tail_end]);
-                        rec.owned[slot as usize] = Some((a, rec.scratch.len()));
+                        rec.set_owned(slots, &data[open + 1..close]);
+                        rec.extend_owned(slots, &data[pos..tail_end]);
                     } else {
-                        rec.spans[slot as usize] = Some((open + 1, close));
+                        rec.set_span(slots, (open + 1, close));
                     }
                 }
                 pos = tail_end;
             } else {
                 let end = memchr3(d, b'\n', b'\r', &data[pos..]).map_or(len, |i| pos + i);
-                if slot != NO_SLOT {
-                    rec.spans[slot as usize] = Some((pos, end));
-                }
+                rec.set_span(slots, (pos, end));
                 pos = end;
             }
             col += 1;

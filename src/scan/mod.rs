@@ -139,7 +139,7 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     } else {
         delimiter_for(opts.format)?;
     }
-    let mut info = InputSummary { path: path.display().to_string(), bytes, compression: compression.as_str().into(), ..Default::default() };
+    let mut info = InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), ..Default::default() };
     let progress = if opts.progress && bytes > 0 && matches!(body, Body::Mapped(_)) { Some(ProgressBar::new(bytes)) } else { None };
     let layout = |sample: &[u8], whole: bool| -> Result<Option<Layout>> {
         check_text(&path, sample)?;

@@ -236,9 +236,12 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
     let named_kk = find_by_name(&first, KK_NAMES);
     let header = opts.header.unwrap_or_else(|| {
         let has_digits16 = |r: &Vec<Vec<u8>>| r.iter().any(|f| matches!(v.nik(f), Check::Valid(_)) || matches!(v.kk(f), Check::Valid(_)));
+        let has_digit = |r: &Vec<Vec<u8>>| r.iter().any(|f| f.iter().any(u8::is_ascii_digit));
+        let label_like = |r: &Vec<Vec<u8>>| r.iter().all(|f| !f.is_empty() && !f.iter().any(u8::is_ascii_digit));
         named_nik.is_some()
             || named_kk.is_some()
             || (records.first().is_some_and(|r| !has_digits16(r)) && records.iter().skip(1).any(has_digits16))
+            || (records.first().is_some_and(label_like) && records.iter().skip(1).any(has_digit))
     });
     let data_start = bom + if header { split_record(data, 0, delimiter).map_or(data.len(), |(_, next)| next) } else { 0 };
     let body = if header && !records.is_empty() { &records[1..] } else { &records[..] };

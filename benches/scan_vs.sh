@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# takar scan against polars, DuckDB and the read floor on one generated dump, in one run,
+# from a warm page cache. Prints a table of times, throughput, ratios and peak RSS.
+#
+#   bash benches/scan_vs.sh [RECORDS] [WORKDIR]      (defaults: 10000000, /tmp/takar-bench)
+#
+# Installs polars and duckdb with pip if missing. Ratios are what to compare; absolute times on
+# a shared machine are noise. Peak RSS is from /usr/bin/time (it includes mapped file pages that
+# were touched, so takar's figure is also given from its own summary-free run with --mmap never).
+set -euo pipefail
+records=${1:-10000000}
+work=${2:-/tmp/takar-bench}
+cd "$(dirname "$0")/.."
+mkdir -p "$work"
+cargo build --release --quiet
+takar=$PWD/target/release/takar
+dump=$work/dump-$records.csv
+if [ ! -s "$dump" ]; then
+  echo "generating $records records..." >&2
+  "$takar" generate --records "$records" --seed 7 -o "$dump"
+fi
+python3 -c 'import polars, duckdb' 2>/dev/null || python3 -m pip install -q polars duckdb
+bytes=$(stat -c %s "$dump")
+cat "$dump" > /dev/null  # warm the page cache
+
+cat > "$work/polars_run.py" <<'PY'
+import sys, polars as pl
+lf = pl.scan_csv(sys.argv[1], infer_schema=False)
+uniq = lf.select(pl.col("nik").n_unique()).collect().item()
+per = lf.group_by(pl.col("nik").str.slice(0, 4)).agg(pl.len()).collect()
+print(uniq, per.height)
+PY
+cat > "$work/duckdb_run.py" <<'PY'
+import sys, duckdb
+con = duckdb.connect()
+con.execute(f"CREATE VIEW d AS SELECT * FROM read_csv('{sys.argv[1]}', all_varchar=true)")
+uniq = con.execute("SELECT COUNT(DISTINCT nik) FROM d").fetchone()[0]
+per = con.execute("SELECT substr(nik,1,4) r, COUNT(*) FROM d GROUP BY r").fetchall()
+print(uniq, len(per))
+PY
+
+run() { # name, command...
+  local name=$1; shift
+  local t0 t1 rss
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$work/rss" "$@" > "$work/$name.out" 2> "$work/$name.err" || { echo "$name failed:"; cat "$work/$name.err"; exit 1; }
+  t1=$(date +%s.%N)
+  rss=$(tail -1 "$work/rss")
+  echo "$name $(echo "$t1 - $t0" | bc -l) $rss"
+}
+
+{
+  run wc_l wc -l "$dump"
+  run cat_devnull sh -c "cat '$dump' > /dev/null"
+  run takar "$takar" scan --json --no-progress "$dump"
+  run takar_1thread "$takar" scan --json --no-progress --threads 1 "$dump"
+  run takar_stream "$takar" scan --json --no-progress --mmap never "$dump"
+  run polars python3 "$work/polars_run.py" "$dump"
+  run duckdb python3 "$work/duckdb_run.py" "$dump"
+} > "$work/times"
+
+python3 - "$work/times" "$bytes" "$work/takar.out" "$dump.answer.json" <<'PY'
+import sys, json
+rows = [l.split() for l in open(sys.argv[1])]
+t = {n: float(s) for n, s, _ in rows}
+rss = {n: int(k) for n, _, k in rows}
+size = int(sys.argv[2])
+summary = json.load(open(sys.argv[3]))
+try:
+    answer = json.load(open(sys.argv[4]))
+    exact = all(summary["nik"][k] == answer["nik"][k] for k in ("valid", "unique", "invalid", "missing", "placeholder")) and summary["records"] == answer["records"]
+except FileNotFoundError:
+    exact = None
+best = min(t["polars"], t["duckdb"])
+print(f"dump: {size/1e9:.2f} GB, {summary['records']:,} records, {summary['nik']['unique']:,} unique NIKs; matches answer: {exact}")
+print(f"{'run':<16}{'seconds':>9}{'GB/s':>8}{'vs best of polars/duckdb':>26}{'vs wc -l':>10}{'peak RSS MiB':>14}")
+for n, _, _ in rows:
+    print(f"{n:<16}{t[n]:>9.2f}{size/t[n]/1e9:>8.2f}{t[n]/best:>26.3f}{t[n]/t['wc_l']:>10.2f}{rss[n]/1024:>14.0f}")
+PY

@@ -1,0 +1,213 @@
+//! `takar scan` end to end: known answers, every way of reading the same bytes, bad input, and
+//! the privacy promise.
+
+mod common;
+use common::*;
+use std::io::Write;
+
+const SMALL: &[u8] = b"nik,nkk,nama,jenis_kelamin,tanggal_lahir\n\
+3507011508900001,3507010101100001,\"BUDI, S\",L,15-08-1990\n\
+3507015508900002,3507010101100001,\"SITI \"\"A\"\"\",P,1990-08-15\n\
+350701150890001,,x,L,\n\
+\"3507011508900001\",3507010101100002,\"multi\nline\",P,15/08/1990\n\
+1111111111111111,,y,L,\n\
+3.50701E+15,0000000000000000,z,P,01-01-2000\n\
+,3507010101100001,w,L,\n";
+
+#[test]
+fn small_dump_known_answer() {
+    let env = Env::new();
+    let p = env.write("small.csv", SMALL);
+    let v = scan_json(&[p.to_str().unwrap()]);
+    assert_eq!(v["records"], 7);
+    assert_eq!(v["nik"]["valid"], 3);
+    assert_eq!(v["nik"]["unique"], 2);
+    assert_eq!(v["nik"]["duplicate_records"], 1);
+    assert_eq!(v["nik"]["missing"], 1);
+    assert_eq!(v["nik"]["placeholder"], 1);
+    assert_eq!(v["nik"]["invalid"], 2);
+    assert_eq!(v["nik"]["invalid_reasons"]["length"], 1);
+    assert_eq!(v["nik"]["invalid_reasons"]["spreadsheet_mangled"], 1);
+    assert_eq!(v["kk"]["valid"], 4);
+    assert_eq!(v["kk"]["unique"], 2);
+    assert_eq!(v["kk"]["missing"], 2);
+    assert_eq!(v["kk"]["invalid"], 1);
+    assert_eq!(v["consistency"]["gender_checked"], 3);
+    assert_eq!(v["consistency"]["gender_mismatch"], 1);
+    assert_eq!(v["consistency"]["birth_date_checked"], 3);
+    assert_eq!(v["consistency"]["birth_date_mismatch"], 0);
+    let input = &v["inputs"][0];
+    assert_eq!(input["format"], "csv");
+    assert_eq!(input["nik_column"], "nik");
+    assert_eq!(input["kk_column"], "nkk");
+    assert_eq!(input["header"], true);
+}
+
+#[test]
+fn mmap_stream_stdin_gzip_zstd_and_threads_agree() {
+    let env = Env::new();
+    let mut big = Vec::new();
+    for i in 0..400 {
+        big.extend_from_slice(SMALL.split(|&b| b == b'\n').next().map(|_| &SMALL[41..]).unwrap());
+        big.extend_from_slice(format!("3507011508{:06},3507010101100003,\"n{i}\",L,15-08-2008\n", 900001 + i).as_bytes());
+    }
+    let mut data = SMALL[..41].to_vec();
+    data.extend_from_slice(&big);
+    let plain = env.write("d.csv", &data);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Two gzip members: MultiGzDecoder must read both.
+    gz.write_all(&data[..data.len() / 2]).unwrap();
+    let mut two = gz.finish().unwrap();
+    let mut gz2 = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz2.write_all(&data[data.len() / 2..]).unwrap();
+    two.extend(gz2.finish().unwrap());
+    let gzp = env.write("d.csv.gz", &two);
+    let zst = env.write("d.bin", &zstd::encode_all(&data[..], 3).unwrap());
+    let want = counts(&scan_json(&[plain.to_str().unwrap()]));
+    assert_eq!(want["records"], 7 * 400 + 400);
+    for args in [
+        vec![plain.to_str().unwrap(), "--mmap", "never"],
+        vec![plain.to_str().unwrap(), "--chunk-size", "97", "--threads", "3"],
+        vec![plain.to_str().unwrap(), "--mmap", "never", "--chunk-size", "50"],
+        vec![gzp.to_str().unwrap()],
+        vec![gzp.to_str().unwrap(), "--chunk-size", "64"],
+        vec![zst.to_str().unwrap(), "--threads", "1"],
+    ] {
+        let got = scan_json(&args);
+        assert_eq!(counts(&got), want, "{args:?}");
+    }
+    let v = scan_json(&[gzp.to_str().unwrap()]);
+    assert_eq!(v["inputs"][0]["compression"], "gzip");
+    let v = scan_json(&[zst.to_str().unwrap()]);
+    assert_eq!(v["inputs"][0]["compression"], "zstd");
+
+    let out = takar_stdin(&["scan", "--json", "--reference-date", "2026-11-24", "-"], Some(&data));
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(counts(&v), want);
+}
+
+#[test]
+fn several_inputs_are_one_dump_with_new_unique_per_input() {
+    let env = Env::new();
+    let a = env.write("a.csv", b"nik\n3507011508900001\n3507011508900002\n");
+    let b = env.write("dir/b.csv", b"nik\n3507011508900002\n3507011508900003\n");
+    let v = scan_json(&[a.to_str().unwrap(), env.path("dir").to_str().unwrap()]);
+    assert_eq!(v["nik"]["unique"], 3);
+    assert_eq!(v["inputs"][0]["nik_new_unique"], 2);
+    assert_eq!(v["inputs"][1]["nik_new_unique"], 1);
+    assert_eq!(v["inputs"][1]["records"], 2);
+    assert!(b.exists());
+}
+
+#[test]
+fn delimiters_headers_and_column_flags() {
+    let env = Env::new();
+    let semi = env.write("s.csv", b"\xEF\xBB\xBFNama;No. NIK;No_KK\r\nA;3507011508900001;3507010101100001\r\nB;3507015508900002;3507010101100001\r\n");
+    let v = scan_json(&[semi.to_str().unwrap()]);
+    assert_eq!(v["inputs"][0]["delimiter"], ";");
+    assert_eq!(v["inputs"][0]["nik_column"], "No. NIK");
+    assert_eq!(v["inputs"][0]["kk_column"], "No_KK");
+    assert_eq!(v["nik"]["valid"], 2);
+    assert_eq!(v["kk"]["unique"], 1);
+
+    // No header, NIK found by content; KK column is the one without women's days.
+    let bare = env.write("b.tsv", b"3507010101100001\tA\t3507015508900002\n3507010101100001\tB\t3507011508900001\n3507010101100002\tC\t3507014508900003\n");
+    let v = scan_json(&[bare.to_str().unwrap()]);
+    assert_eq!(v["inputs"][0]["format"], "tsv");
+    assert_eq!(v["inputs"][0]["header"], false);
+    assert_eq!(v["inputs"][0]["nik_column"], "column 3");
+    assert_eq!(v["inputs"][0]["kk_column"], "column 1");
+    assert_eq!(v["nik"]["unique"], 3);
+
+    let v = scan_json(&[bare.to_str().unwrap(), "--nik-column", "1", "--kk-column", "3"]);
+    assert_eq!(v["inputs"][0]["nik_column"], "column 1");
+    assert_eq!(v["nik"]["unique"], 2);
+
+    let pipe = env.write("p.txt", b"id|nik\n1|3507011508900001\n2|3507011508900001\n");
+    let v = scan_json(&[pipe.to_str().unwrap(), "--format", "psv"]);
+    assert_eq!(v["inputs"][0]["format"], "psv");
+    assert_eq!(v["nik"]["duplicate_records"], 1);
+}
+
+#[test]
+fn empty_and_header_only_files_are_zero_records() {
+    let env = Env::new();
+    let e = env.write("empty.csv", b"");
+    let h = env.write("header.csv", b"nik,nama\n");
+    for p in [e, h] {
+        let v = scan_json(&[p.to_str().unwrap()]);
+        assert_eq!(v["records"], 0);
+        assert_eq!(v["nik"]["unique"], 0);
+    }
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = takar(args);
+    assert_eq!(out.status.code(), Some(1), "expected exit 1 for {args:?}");
+    assert!(out.stdout.is_empty());
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn bad_input_names_the_file_and_writes_nothing() {
+    let env = Env::new();
+    let out_dir = env.path("out");
+    let missing = env.path("nope.csv");
+    let err = fails(&["scan", missing.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(err.contains("nope.csv"), "{err}");
+    assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
+
+    let garbage = env.write("garbage.bin", &[0x13, 0x37, 0x00, 0xff, 0x00, 0x10]);
+    let err = fails(&["scan", garbage.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(err.contains("garbage.bin") && err.contains("byte 2"), "{err}");
+    assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
+
+    std::fs::create_dir_all(env.path("emptydir")).unwrap();
+    let err = fails(&["scan", env.path("emptydir").to_str().unwrap()]);
+    assert!(err.contains("emptydir"), "{err}");
+
+    let nocol = env.write("nocol.csv", b"nama,alamat\nBUDI 3507011508900001,JL\nSITI,JL\n");
+    let err = fails(&["scan", nocol.to_str().unwrap()]);
+    assert!(err.contains("nocol.csv") && err.contains("NIK column") && err.contains("nama, alamat"), "{err}");
+    assert!(!err.contains("3507011508900001"));
+
+    let truncated = {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&SMALL.repeat(200)).unwrap();
+        let mut b = gz.finish().unwrap();
+        b.truncate(b.len() / 2);
+        env.write("cut.csv.gz", &b)
+    };
+    let err = fails(&["scan", truncated.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(err.contains("cut.csv.gz") && err.contains("gzip"), "{err}");
+    assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
+}
+
+#[test]
+fn unterminated_quote_is_a_warning_with_its_offset() {
+    let env = Env::new();
+    let p = env.write("q.csv", b"nik,nama\n3507011508900001,\"open\n3507011508900002,x\n");
+    let v = scan_json(&[p.to_str().unwrap()]);
+    assert_eq!(v["records"], 1);
+    let w = v["inputs"][0]["warnings"][0].as_str().unwrap();
+    assert!(w.contains("byte 26") && w.contains("never closed"), "{w}");
+}
+
+#[test]
+fn outputs_are_written_whole_and_hold_no_nik() {
+    let env = Env::new();
+    let p = env.write("3507011508900001.csv", SMALL);
+    let out_dir = env.path("out");
+    let out = takar(&["scan", p.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--reference-date", "2026-11-24"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(files_in(&out_dir), ["districts.parquet", "provinces.parquet", "regencies.parquet", "summary.json"]);
+    let mut everything = out.stdout.clone();
+    everything.extend_from_slice(&out.stderr);
+    for f in files_in(&out_dir) {
+        everything.extend(std::fs::read(out_dir.join(f)).unwrap());
+    }
+    for nik in [&b"3507011508900001"[..], b"3507015508900002", b"3507010101100001", b"1111111111111111"] {
+        assert!(!everything.windows(16).any(|w| w == nik), "a raw NIK reached the output");
+    }
+}

@@ -1,0 +1,68 @@
+//! Shared helpers for the CLI tests: a temp dir with files, and running the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.path(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+}
+
+pub fn takar(args: &[&str]) -> Output {
+    takar_stdin(args, None)
+}
+
+pub fn takar_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_takar"));
+    cmd.args(args).stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run takar");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        let mut s = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = s.write_all(&input);
+        });
+    }
+    child.wait_with_output().expect("wait for takar")
+}
+
+/// `takar scan --json` on the given args; panics with stderr on failure.
+pub fn scan_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["scan", "--json", "--reference-date", "2026-11-24"];
+    all.extend_from_slice(args);
+    let out = takar(&all);
+    assert!(out.status.success(), "takar {all:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("summary is JSON")
+}
+
+/// The parts of a summary that must not depend on how the bytes were read.
+pub fn counts(v: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({ "records": v["records"], "nik": v["nik"], "kk": v["kk"], "consistency": v["consistency"] })
+}
+
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir).map(|r| r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}

@@ -1,0 +1,181 @@
+//! The fast record parser and the parallel chunker against slow, obviously correct twins:
+//! the `csv` crate (csv-core) for record splitting, and a one-chunk sequential parse for any
+//! chunk size and thread count.
+
+use proptest::prelude::*;
+use takar::nik::{Check, Date, RegionTable, Validator};
+use takar::scan::chunk::{scan_slice, Context};
+use takar::scan::csv::{Columns, Record, RecordParser, BIRTH_DATE, GENDER, KK, NIK};
+
+fn validator() -> Validator<'static> {
+    Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
+}
+
+/// Every record's wanted fields, by the fast parser, parsed sequentially.
+fn fast_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; 4]> {
+    let p = RecordParser::new(d, cols);
+    let mut rec = Record::default();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        if data[pos] == b'\n' || data[pos] == b'\r' {
+            pos += 1;
+            continue;
+        }
+        let (next, _) = p.parse(data, pos, &mut rec);
+        out.push([NIK, KK, BIRTH_DATE, GENDER].map(|s| rec.get(data, s).map(|f| f.to_vec())));
+        pos = next;
+    }
+    out
+}
+
+/// The same by the csv crate.
+fn csv_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; 4]> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d).from_reader(data);
+    let mut out = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    while r.read_byte_record(&mut rec).expect("csv reader never fails on bytes") {
+        let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(|f| f.to_vec());
+        out.push([get(cols.nik), get(cols.kk), get(cols.birth_date), get(cols.gender)]);
+    }
+    out
+}
+
+fn messy_csv() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(b"\"".to_vec()),
+        Just(b"\"\"".to_vec()),
+        Just(b",".to_vec()),
+        Just(b";".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\r".to_vec()),
+        Just(b"3507011508900001".to_vec()),
+        Just(b"3507015508900002".to_vec()),
+        Just(b"abc".to_vec()),
+        Just(b" ".to_vec()),
+        Just(b"15-08-1990".to_vec()),
+        Just(b"P".to_vec()),
+        "[a-z0-9]{0,5}".prop_map(|s| s.into_bytes()),
+    ];
+    prop::collection::vec(piece, 0..80).prop_map(|v| v.concat())
+}
+
+fn columns() -> impl Strategy<Value = Columns> {
+    (0usize..4, prop::option::of(0usize..5), prop::option::of(0usize..6), prop::option::of(0usize..6))
+        .prop_map(|(nik, kk, birth_date, gender)| Columns { nik: Some(nik), kk, birth_date, gender })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn record_parser_matches_csv_core(data in messy_csv(), cols in columns(), semi in any::<bool>()) {
+        let d = if semi { b';' } else { b',' };
+        prop_assert_eq!(fast_fields(&data, d, cols), csv_fields(&data, d, cols));
+    }
+
+    #[test]
+    fn any_chunk_size_gives_the_sequential_answer(data in messy_csv(), cols in columns(), chunk in 1usize..40) {
+        let v = validator();
+        let ctx = Context { validator: &v, parser: RecordParser::new(b',', cols), input: 0, districts: v.regions().districts.len(), progress: None };
+        let (whole, used_whole) = scan_slice(&ctx, &data, 0, true, usize::MAX);
+        let (parts, used_parts) = scan_slice(&ctx, &data, 0, true, chunk);
+        prop_assert_eq!(used_whole, data.len());
+        prop_assert_eq!(used_parts, data.len());
+        prop_assert_eq!(summary(whole), summary(parts));
+    }
+}
+
+/// Comparable view of a tally, unique counts included.
+fn summary(mut t: takar::tally::Tally) -> (u64, takar::tally::ColumnTally, takar::tally::ColumnTally, takar::summary::Consistency, Vec<u64>, takar::dedup::Uniques, u64, Vec<u64>) {
+    let d = t.district_records.len().max(RegionTable::embedded().districts.len());
+    let nik = takar::dedup::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
+    let kk = takar::dedup::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
+    let mut records = t.district_records.clone();
+    records.resize(d, 0);
+    (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik, kk, t.unterminated_quotes.clone())
+}
+
+/// A realistic dump with quoted newlines, padded so that NIKs sit at every offset around
+/// chunk cuts, scanned at many chunk sizes and thread counts: always the same answer, and the
+/// same as counting the csv crate's records with the validator and a sorted dedup.
+#[test]
+fn chunking_and_threads_never_change_the_answer() {
+    let v = validator();
+    let districts: Vec<u32> = v.regions().districts.iter().map(|d| d.code).step_by(97).collect();
+    let mut data = b"nik,nkk,nama,alamat\n".to_vec();
+    for i in 0..3000u32 {
+        // Persons repeat after 1100 rows: duplicates far apart, across many chunk cuts.
+        let j = i % 1100;
+        let district = districts[j as usize % districts.len()];
+        let day = 1 + (j % 28) + if j % 2 == 0 { 40 } else { 0 };
+        let nik = format!("{district:06}{day:02}0890{:04}", 1 + j);
+        let pad = "x".repeat((i % 17) as usize);
+        let addr = if i % 13 == 0 { "\"JL. MAWAR,\nRT 1\"" } else { "\"JL. \"\"MELATI\"\", 5\"" };
+        let line = match i % 50 {
+            0 => format!(",{district:06}01011000{:02},{pad},{addr}\r\n", i % 90 + 1),
+            1 => format!("{}E+15,,{pad},{addr}\n", &nik[..7]),
+            _ => format!("{nik},{district:06}0101100{:03},{pad},{addr}\n", i % 900 + 1),
+        };
+        data.extend_from_slice(line.as_bytes());
+    }
+    let body = &data[20..];
+    let cols = Columns { nik: Some(0), kk: Some(1), birth_date: None, gender: None };
+    let ctx = Context { validator: &v, parser: RecordParser::new(b',', cols), input: 0, districts: v.regions().districts.len(), progress: None };
+    let reference = summary(scan_slice(&ctx, body, 0, true, usize::MAX).0);
+
+    // Oracle: csv crate records, validator per field, sort + dedup.
+    let rows = csv_fields(body, b',', cols);
+    assert_eq!(reference.0, rows.len() as u64);
+    let mut keys: Vec<u64> = rows
+        .iter()
+        .filter_map(|r| match v.nik(r[0].as_deref().unwrap_or(b"")) {
+            Check::Valid(n) => Some(n.value()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reference.1.valid, keys.len() as u64);
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(reference.5.unique, keys.len() as u64);
+    assert!(reference.5.unique > 1000 && reference.1.valid > reference.5.unique, "fixture has duplicates");
+
+    for threads in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        for chunk in [13, 64, 4096, 1 << 20] {
+            let got = pool.install(|| summary(scan_slice(&ctx, body, 0, true, chunk).0));
+            assert_eq!(got, reference, "threads {threads}, chunk {chunk}");
+        }
+    }
+}
+
+/// Streaming feeds blocks with `eof = false`: the unfinished last record must be left for the
+/// next block, and the blocks together must equal one pass.
+#[test]
+fn blockwise_parsing_carries_the_unfinished_record() {
+    let v = validator();
+    let cols = Columns { nik: Some(0), kk: None, birth_date: None, gender: None };
+    let ctx = Context { validator: &v, parser: RecordParser::new(b',', cols), input: 0, districts: v.regions().districts.len(), progress: None };
+    let mut data = Vec::new();
+    for i in 0..500u32 {
+        data.extend_from_slice(format!("35070115089{:05},\"a\nb\",c\n", i + 1).as_bytes());
+    }
+    let reference = summary(scan_slice(&ctx, &data, 0, true, usize::MAX).0);
+    for block in [5usize, 33, 100, 1000] {
+        let mut total = takar::tally::Tally::default();
+        let mut buf: Vec<u8> = Vec::new();
+        let mut fed = 0;
+        while fed < data.len() {
+            let end = (fed + block).min(data.len());
+            buf.extend_from_slice(&data[fed..end]);
+            fed = end;
+            let eof = fed == data.len();
+            let (t, used) = scan_slice(&ctx, &buf, 0, eof, 16);
+            total.merge(t);
+            buf.drain(..used);
+        }
+        assert!(buf.is_empty());
+        assert_eq!(summary(total), reference, "block {block}");
+    }
+}
