@@ -78,9 +78,10 @@ proptest! {
     #[test]
     fn any_chunk_size_gives_the_sequential_answer(data in messy_csv(), cols in columns(), chunk in 1usize..40) {
         let v = validator();
-        let ctx = Context { validator: &v, parser: RecordParser::new(b',', cols), input: 0, districts: v.regions().districts.len(), progress: None };
-        let (whole, used_whole) = scan_slice(&ctx, &data, 0, true, usize::MAX);
-        let (parts, used_parts) = scan_slice(&ctx, &data, 0, true, chunk);
+        let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
+        let parser = RecordParser::new(b',', cols);
+        let (whole, used_whole) = scan_slice(&parser, &ctx, &data, 0, true, usize::MAX);
+        let (parts, used_parts) = scan_slice(&parser, &ctx, &data, 0, true, chunk);
         prop_assert_eq!(used_whole, data.len());
         prop_assert_eq!(used_parts, data.len());
         prop_assert_eq!(summary(whole), summary(parts));
@@ -122,8 +123,9 @@ fn chunking_and_threads_never_change_the_answer() {
     }
     let body = &data[20..];
     let cols = Columns { nik: Some(0), kk: Some(1), birth_date: None, gender: None };
-    let ctx = Context { validator: &v, parser: RecordParser::new(b',', cols), input: 0, districts: v.regions().districts.len(), progress: None };
-    let reference = summary(scan_slice(&ctx, body, 0, true, usize::MAX).0);
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
+        let parser = RecordParser::new(b',', cols);
+    let reference = summary(scan_slice(&parser, &ctx, body, 0, true, usize::MAX).0);
 
     // Oracle: csv crate records, validator per field, sort + dedup.
     let rows = csv_fields(body, b',', cols);
@@ -144,7 +146,7 @@ fn chunking_and_threads_never_change_the_answer() {
     for threads in [1, 2, 4] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         for chunk in [13, 64, 4096, 1 << 20] {
-            let got = pool.install(|| summary(scan_slice(&ctx, body, 0, true, chunk).0));
+            let got = pool.install(|| summary(scan_slice(&parser, &ctx, body, 0, true, chunk).0));
             assert_eq!(got, reference, "threads {threads}, chunk {chunk}");
         }
     }
@@ -156,12 +158,13 @@ fn chunking_and_threads_never_change_the_answer() {
 fn blockwise_parsing_carries_the_unfinished_record() {
     let v = validator();
     let cols = Columns { nik: Some(0), kk: None, birth_date: None, gender: None };
-    let ctx = Context { validator: &v, parser: RecordParser::new(b',', cols), input: 0, districts: v.regions().districts.len(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
+        let parser = RecordParser::new(b',', cols);
     let mut data = Vec::new();
     for i in 0..500u32 {
         data.extend_from_slice(format!("35070115089{:05},\"a\nb\",c\n", i + 1).as_bytes());
     }
-    let reference = summary(scan_slice(&ctx, &data, 0, true, usize::MAX).0);
+    let reference = summary(scan_slice(&parser, &ctx, &data, 0, true, usize::MAX).0);
     for block in [5usize, 33, 100, 1000] {
         let mut total = takar::tally::Tally::default();
         let mut buf: Vec<u8> = Vec::new();
@@ -171,7 +174,7 @@ fn blockwise_parsing_carries_the_unfinished_record() {
             buf.extend_from_slice(&data[fed..end]);
             fed = end;
             let eof = fed == data.len();
-            let (t, used) = scan_slice(&ctx, &buf, 0, eof, 16);
+            let (t, used) = scan_slice(&parser, &ctx, &buf, 0, eof, 16);
             total.merge(t);
             buf.drain(..used);
         }

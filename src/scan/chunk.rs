@@ -1,13 +1,14 @@
-//! Parallel parsing of one byte slice of delimited records, exact for any chunk size.
+//! Parallel parsing of one byte slice of records, exact for any chunk size, for every format
+//! whose records can be found from a guessed starting point ([`Splittable`]).
 //!
-//! The slice is cut every `chunk_size` bytes. Each chunk guesses that its first record starts
-//! right after the first line end at or past its cut, and parses records starting before the
-//! next cut (the last record may run past it). A quoted field with a newline across a cut makes
-//! that guess wrong; the guess is checked afterwards: chunk `i` is right exactly when it started
-//! where chunk `i-1`'s records ended. A wrong chunk is parsed again from the right place, in
-//! order, so the result always equals one sequential parse; in ordinary dumps no chunk is
-//! re-parsed. This is the speculative form of polars' two-state chunk scan, with the csv-core
-//! semantics of [`RecordParser`] kept intact.
+//! The slice is cut every `chunk_size` bytes. Each chunk guesses where its first record starts
+//! ([`Splittable::resync`], e.g. right after the first line end past its cut) and handles the
+//! records that start before the next cut (the last one may run past it). A quoted field with a
+//! newline across a cut makes that guess wrong; the guess is checked afterwards: chunk `i` is
+//! right exactly when it started where chunk `i-1`'s records ended. A wrong chunk is parsed
+//! again from the right place, in order, so the result always equals one sequential parse; in
+//! ordinary dumps no chunk is parsed twice. This is the speculative form of polars' two-state
+//! chunk scan, with the format's own semantics kept intact.
 
 use rayon::prelude::*;
 
@@ -20,11 +21,123 @@ use crate::tally::Tally;
 /// Everything a worker needs, shared by reference.
 pub struct Context<'a> {
     pub validator: &'a Validator<'a>,
-    pub parser: RecordParser,
     pub input: u32,
     pub districts: usize,
     /// Advanced once per chunk (never in the record loop).
     pub progress: Option<&'a indicatif::ProgressBar>,
+}
+
+/// The four values a record offers (any may be absent).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Fields<'a> {
+    pub nik: Option<&'a [u8]>,
+    pub kk: Option<&'a [u8]>,
+    pub birth_date: Option<&'a [u8]>,
+    pub gender: Option<&'a [u8]>,
+}
+
+/// Counts records into a chunk's tally: validation, region counts, consistency, dedup keys.
+/// Every format parser feeds its records through [`Counter::record`], so every format is
+/// counted by the same rules.
+pub struct Counter<'c> {
+    ctx: &'c Context<'c>,
+    tally: Tally,
+    nik_keys: &'c mut Vec<u64>,
+    kk_keys: &'c mut Vec<u64>,
+}
+
+impl<'c> Counter<'c> {
+    pub fn new(ctx: &'c Context<'c>, nik_keys: &'c mut Vec<u64>, kk_keys: &'c mut Vec<u64>) -> Self {
+        nik_keys.clear();
+        kk_keys.clear();
+        Counter { ctx, tally: Tally { district_records: vec![0; ctx.districts], ..Tally::default() }, nik_keys, kk_keys }
+    }
+
+    #[inline]
+    pub fn record(&mut self, f: Fields<'_>) {
+        let v = self.ctx.validator;
+        let t = &mut self.tally;
+        t.records += 1;
+        let nik = f.nik.map_or(Check::Missing, |x| v.nik(x));
+        t.nik.count(&nik);
+        if let Check::Valid(n) = nik {
+            t.district_records[n.district().0 as usize] += 1;
+            self.nik_keys.push(n.key());
+            if let Some(d) = f.birth_date.and_then(parse_date) {
+                t.consistency.birth_date_checked += 1;
+                t.consistency.birth_date_mismatch += u64::from(!birth_date_matches(n, d, v.dates()));
+            }
+            if let Some(female) = f.gender.and_then(parse_gender) {
+                t.consistency.gender_checked += 1;
+                t.consistency.gender_mismatch += u64::from(female != n.is_female());
+            }
+        }
+        let kk = f.kk.map_or(Check::Missing, |x| v.kk(x));
+        t.kk.count(&kk);
+        if let Check::Valid(k) = kk {
+            self.kk_keys.push(k.key());
+        }
+    }
+
+    /// A quoted field (or string) opened at this input offset never closed.
+    pub fn unterminated(&mut self, offset: u64) {
+        self.tally.unterminated_quotes.push(offset);
+    }
+
+    pub fn finish(mut self) -> Tally {
+        self.tally.nik_keys = ShardedKeys::from_keys(self.ctx.input, self.nik_keys);
+        self.tally.kk_keys = ShardedKeys::from_keys(self.ctx.input, self.kk_keys);
+        self.tally
+    }
+}
+
+/// What one step of a format parser did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Consumed bytes (a record, or bytes between records); go on at this position.
+    Next(usize),
+    /// The record at this position reaches the end of the data and more data may follow.
+    Incomplete,
+}
+
+/// A record format the parallel chunker can drive.
+pub trait Splittable: Sync {
+    /// Parser state carried from record to record inside one chunk (for example the column
+    /// list of the current SQL INSERT). A chunk starts with `State::default()`, so a format
+    /// with state must resync only to places where the default is right.
+    type State: Default;
+    /// Guess of the first record boundary at or after `cut` (0 < cut < data.len()).
+    fn resync(&self, data: &[u8], cut: usize) -> usize;
+    /// Handles what starts at `pos`: one record (fed to `counter`) or bytes between records.
+    /// `base` is the offset of `data` in its input, for warnings.
+    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, state: &mut Self::State, rec: &mut Record, counter: &mut Counter<'_>) -> Step;
+}
+
+impl Splittable for RecordParser {
+    type State = ();
+
+    fn resync(&self, data: &[u8], cut: usize) -> usize {
+        if matches!(data[cut - 1], b'\n' | b'\r') {
+            return cut;
+        }
+        memchr::memchr2(b'\n', b'\r', &data[cut..]).map_or(data.len(), |i| cut + i + 1)
+    }
+
+    #[inline]
+    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, _: &mut (), rec: &mut Record, counter: &mut Counter<'_>) -> Step {
+        if matches!(data[pos], b'\n' | b'\r') {
+            return Step::Next(pos + 1);
+        }
+        let (next, how) = self.parse(data, pos, rec);
+        match how {
+            RecordEnd::Terminated => {}
+            _ if !eof => return Step::Incomplete,
+            RecordEnd::EndOfData => {}
+            RecordEnd::UnterminatedQuote { quote_at } => counter.unterminated(base + quote_at as u64),
+        }
+        counter.record(Fields { nik: rec.get(data, NIK), kk: rec.get(data, KK), birth_date: rec.get(data, BIRTH_DATE), gender: rec.get(data, GENDER) });
+        Step::Next(next)
+    }
 }
 
 /// A worker's reusable buffers.
@@ -42,82 +155,32 @@ struct Part {
     end: usize,
 }
 
-/// The first position at or after `cut` that follows a line end (or 0).
-fn next_record_start(data: &[u8], cut: usize) -> usize {
-    if cut == 0 || cut >= data.len() {
-        return cut.min(data.len());
-    }
-    if matches!(data[cut - 1], b'\n' | b'\r') {
-        return cut;
-    }
-    memchr::memchr2(b'\n', b'\r', &data[cut..]).map_or(data.len(), |i| cut + i + 1)
-}
-
-/// Parses the records of `data` that start in `[start, stop)`. With `eof` false, a record
+/// Handles the records of `data` that start in `[start, stop)`. With `eof` false, a record
 /// that reaches the end of `data` is incomplete: it is left uncounted and `end` is its start.
-fn parse_span(ctx: &Context<'_>, data: &[u8], start: usize, stop: usize, eof: bool, base: u64, s: &mut Scratch) -> Part {
-    let mut t = Tally { district_records: vec![0; ctx.districts], ..Tally::default() };
-    s.nik_keys.clear();
-    s.kk_keys.clear();
-    let v = ctx.validator;
-    let rule = v.dates();
+fn parse_span<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], start: usize, stop: usize, eof: bool, base: u64, s: &mut Scratch) -> Part {
+    let mut counter = Counter::new(ctx, &mut s.nik_keys, &mut s.kk_keys);
+    let mut state = F::State::default();
     let mut pos = start;
     while pos < stop && pos < data.len() {
-        let b = data[pos];
-        if b == b'\n' || b == b'\r' {
-            pos += 1;
-            continue;
+        match f.step(data, pos, eof, base, &mut state, &mut s.record, &mut counter) {
+            Step::Next(next) => pos = next,
+            Step::Incomplete => break,
         }
-        let (next, how) = ctx.parser.parse(data, pos, &mut s.record);
-        match how {
-            RecordEnd::Terminated => {}
-            _ if !eof => break,
-            RecordEnd::EndOfData => {}
-            RecordEnd::UnterminatedQuote { quote_at } => t.unterminated_quotes.push(base + quote_at as u64),
-        }
-        t.records += 1;
-        let rec = &s.record;
-        let nik = rec.get(data, NIK).map_or(Check::Missing, |f| v.nik(f));
-        t.nik.count(&nik);
-        if let Check::Valid(n) = nik {
-            t.district_records[n.district().0 as usize] += 1;
-            s.nik_keys.push(n.key());
-            if let Some(d) = rec.get(data, BIRTH_DATE).and_then(parse_date) {
-                t.consistency.birth_date_checked += 1;
-                t.consistency.birth_date_mismatch += u64::from(!birth_date_matches(n, d, rule));
-            }
-            if let Some(female) = rec.get(data, GENDER).and_then(parse_gender) {
-                t.consistency.gender_checked += 1;
-                t.consistency.gender_mismatch += u64::from(female != n.is_female());
-            }
-        }
-        if let Some(f) = rec.get(data, KK) {
-            let kk = v.kk(f);
-            t.kk.count(&kk);
-            if let Check::Valid(k) = kk {
-                s.kk_keys.push(k.key());
-            }
-        } else {
-            t.kk.missing += 1;
-        }
-        pos = next;
     }
-    t.nik_keys = ShardedKeys::from_keys(ctx.input, &s.nik_keys);
-    t.kk_keys = ShardedKeys::from_keys(ctx.input, &s.kk_keys);
-    Part { tally: t, start, end: pos }
+    Part { tally: counter.finish(), start, end: pos }
 }
 
-/// Parses every complete record of `data` (offset `base` in its input) in parallel chunks.
+/// Handles every complete record of `data` (offset `base` in its input) in parallel chunks.
 /// Returns the merged tally and how many bytes were consumed (all of them when `eof`).
-pub fn scan_slice(ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Tally, usize) {
+pub fn scan_slice<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Tally, usize) {
     let chunk_size = chunk_size.max(1);
     let n = data.len().div_ceil(chunk_size).max(1);
-    let stop = |i: usize| ((i + 1) * chunk_size).min(data.len());
+    let stop = |i: usize| ((i + 1).saturating_mul(chunk_size)).min(data.len());
     let mut parts: Vec<Part> = (0..n)
         .into_par_iter()
         .map_init(Scratch::default, |s, i| {
-            let start = if i == 0 { 0 } else { next_record_start(data, i * chunk_size) };
-            let part = parse_span(ctx, data, start.min(stop(i)), stop(i), eof, base, s);
+            let start = if i == 0 { 0 } else { f.resync(data, i * chunk_size) };
+            let part = parse_span(f, ctx, data, start.min(stop(i)), stop(i), eof, base, s);
             if let Some(p) = ctx.progress {
                 p.inc((part.end - part.start) as u64);
             }
@@ -128,7 +191,7 @@ pub fn scan_slice(ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_si
     let mut fix = Scratch::default();
     for (i, part) in parts.iter_mut().enumerate().skip(1) {
         if part.start != expected {
-            *part = parse_span(ctx, data, expected, stop(i).max(expected), eof, base, &mut fix);
+            *part = parse_span(f, ctx, data, expected, stop(i).max(expected), eof, base, &mut fix);
         }
         expected = part.end;
     }

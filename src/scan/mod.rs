@@ -168,9 +168,10 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
                 None => Tally::default(),
                 Some(l) => {
                     describe(&mut info, &l);
-                    let ctx = Context { validator: v, parser: RecordParser::new(l.delimiter, l.columns), input, districts, progress: progress.as_ref() };
+                    let ctx = Context { validator: v, input, districts, progress: progress.as_ref() };
+                    let parser = RecordParser::new(l.delimiter, l.columns);
                     let body = &data[l.data_start..];
-                    scan_slice(&ctx, body, l.data_start as u64, true, opts.chunk_size).0
+                    scan_slice(&parser, &ctx, body, l.data_start as u64, true, opts.chunk_size).0
                 }
             }
         }
@@ -236,12 +237,13 @@ fn scan_stream(
         return Err(Error::input(path, 0, "no records in the first MiB; cannot detect the layout"));
     };
     describe(info, &l);
-    let ctx = Context { validator: v, parser: RecordParser::new(l.delimiter, l.columns), input, districts, progress: None };
+    let ctx = Context { validator: v, input, districts, progress: None };
+    let parser = RecordParser::new(l.delimiter, l.columns);
     buf.drain(..l.data_start);
     let mut base = l.data_start as u64;
     let mut total = Tally::default();
     if eof {
-        return Ok(scan_slice(&ctx, &buf, base, true, opts.chunk_size).0);
+        return Ok(scan_slice(&parser, &ctx, &buf, base, true, opts.chunk_size).0);
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
     std::thread::scope(|s| -> Result<Tally> {
@@ -270,7 +272,7 @@ fn scan_stream(
             if buf.len() < block && !done {
                 continue;
             }
-            let (t, used) = scan_slice(&ctx, &buf, base, done, opts.chunk_size);
+            let (t, used) = scan_slice(&parser, &ctx, &buf, base, done, opts.chunk_size);
             total.merge(t);
             buf.drain(..used);
             base += used as u64;
