@@ -1,0 +1,166 @@
+//! One Parquet file per region level (`provinces`, `regencies`, `districts`.parquet): fixed
+//! schemas that scripts and notebooks rely on, one batch (a few thousand rows at most), snappy.
+//!
+//! The arrow-rs way: one schema function per level, non-nullable code and count columns,
+//! `RecordBatch::try_new` (which rejects a null in a non-nullable column), one `ArrowWriter`,
+//! and `close()` (a dropped writer leaves a file without footer that nobody can read).
+//! File key-value metadata records provenance only (takar version, region-table editions,
+//! reference date, level), never data from the dump.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, StringArray, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::errors::ParquetError;
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+
+use super::regions::{Level, RegionRow};
+
+const EDITIONS_CSV: &str = include_str!("../nik/data/editions.csv");
+
+fn code(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, false)
+}
+fn text(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, false)
+}
+fn count(name: &str) -> Field {
+    Field::new(name, DataType::UInt64, false)
+}
+fn current_code() -> Field {
+    Field::new("current_code", DataType::Utf8, true)
+}
+
+/// `provinces.parquet`: `province_code`, `province_name`, `current_code` (always null today:
+/// the table has no historic province codes, kept for symmetry), `records`, `unique_nik`.
+pub fn province_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        code("province_code"),
+        text("province_name"),
+        current_code(),
+        count("records"),
+        count("unique_nik"),
+    ]))
+}
+
+/// `regencies.parquet`: province, regency code and name, `kind` (`kabupaten`/`kota`),
+/// `current_code` (successor of a historic code, else null), `records`, `unique_nik`.
+pub fn regency_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        code("province_code"),
+        text("province_name"),
+        code("regency_code"),
+        text("regency_name"),
+        text("kind"),
+        current_code(),
+        count("records"),
+        count("unique_nik"),
+    ]))
+}
+
+/// `districts.parquet`: province, regency, district code and name, `current_code`, `records`,
+/// `unique_nik`.
+pub fn district_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        code("province_code"),
+        text("province_name"),
+        code("regency_code"),
+        text("regency_name"),
+        code("district_code"),
+        text("district_name"),
+        current_code(),
+        count("records"),
+        count("unique_nik"),
+    ]))
+}
+
+/// The schema of `level`'s file.
+pub fn schema(level: Level) -> SchemaRef {
+    match level {
+        Level::Province => province_schema(),
+        Level::Regency => regency_schema(),
+        Level::District => district_schema(),
+    }
+}
+
+/// The region-table editions takar embeds, e.g. `2015,2017,2019,2022,2023,2025`.
+pub fn region_editions() -> String {
+    EDITIONS_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .filter(|e| !e.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `rows` (all of `level`) as one record batch in `level`'s schema.
+pub fn record_batch(rows: &[RegionRow], level: Level) -> Result<RecordBatch, ParquetError> {
+    if let Some(r) = rows.iter().find(|r| r.level != level) {
+        return Err(ParquetError::General(format!(
+            "{} row {} in the {} file",
+            r.level.as_str(),
+            r.code,
+            level.as_str()
+        )));
+    }
+    let strings =
+        |f: fn(&RegionRow) -> Option<&str>| -> ArrayRef { Arc::new(rows.iter().map(f).collect::<StringArray>()) };
+    let counts = |f: fn(&RegionRow) -> u64| -> ArrayRef { Arc::new(UInt64Array::from_iter_values(rows.iter().map(f))) };
+    let mut columns: Vec<ArrayRef> =
+        vec![strings(|r| Some(r.province_code.as_str())), strings(|r| Some(r.province_name.as_str()))];
+    match level {
+        Level::Province => {}
+        Level::Regency => {
+            columns.push(strings(|r| Some(r.code.as_str())));
+            columns.push(strings(|r| Some(r.name.as_str())));
+            columns.push(strings(|r| r.kind));
+        }
+        Level::District => {
+            columns.push(strings(|r| r.regency_code.as_deref()));
+            columns.push(strings(|r| r.regency_name.as_deref()));
+            columns.push(strings(|r| Some(r.code.as_str())));
+            columns.push(strings(|r| Some(r.name.as_str())));
+        }
+    }
+    columns.push(strings(|r| r.current_code.as_deref()));
+    columns.push(counts(|r| r.records));
+    columns.push(counts(|r| r.unique_nik));
+    // try_new checks lengths, types and that non-nullable columns hold no null.
+    Ok(RecordBatch::try_new(schema(level), columns)?)
+}
+
+/// Writes `rows` as `level`'s Parquet file to `out`, with provenance metadata (takar version,
+/// region editions, level) but no reference date; see [`write_region_parquet_with`].
+pub fn write_region_parquet<W: Write + Send>(rows: &[RegionRow], level: Level, out: W) -> Result<(), ParquetError> {
+    write_region_parquet_with(rows, level, None, out)
+}
+
+/// [`write_region_parquet`], also recording the scan's reference date (`YYYY-MM-DD`).
+pub fn write_region_parquet_with<W: Write + Send>(
+    rows: &[RegionRow],
+    level: Level,
+    reference_date: Option<&str>,
+    out: W,
+) -> Result<(), ParquetError> {
+    let batch = record_batch(rows, level)?;
+    let mut meta = vec![
+        KeyValue::new("takar.version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+        KeyValue::new("takar.region_editions".to_string(), region_editions()),
+        KeyValue::new("takar.level".to_string(), level.as_str().to_string()),
+    ];
+    if let Some(d) = reference_date {
+        meta.push(KeyValue::new("takar.reference_date".to_string(), d.to_string()));
+    }
+    let props =
+        WriterProperties::builder().set_compression(Compression::SNAPPY).set_key_value_metadata(Some(meta)).build();
+    let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(props))?;
+    writer.write(&batch)?;
+    writer.close()?;
+    Ok(())
+}
