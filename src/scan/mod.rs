@@ -10,6 +10,7 @@
 pub mod chunk;
 pub mod csv;
 pub mod fields;
+pub mod format;
 pub mod sniff;
 pub mod source;
 
@@ -24,25 +25,11 @@ use crate::error::{Error, Result};
 use crate::nik::{Reason, Validator};
 use crate::summary::{ColumnSummary, InputSummary, RegionCounts, Summary};
 use crate::tally::{ColumnTally, Tally};
-use chunk::{scan_slice, Context};
-use csv::RecordParser;
-use sniff::{Layout, SniffOptions};
+use chunk::Context;
+pub use format::Format;
+use format::{scan_with, Detected};
+use sniff::SniffOptions;
 use source::{Body, Compression, MmapMode, Opened};
-
-/// Input formats (`--format`). Only the delimited family is parsed so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Auto,
-    Csv,
-    Tsv,
-    Psv,
-    Sql,
-    Jsonl,
-    Json,
-    Xlsx,
-    Text,
-}
 
 /// Everything `scan` needs, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -103,23 +90,6 @@ fn column_summary(t: &ColumnTally, unique: u64) -> ColumnSummary {
     }
 }
 
-fn format_name(delimiter: u8) -> &'static str {
-    match delimiter {
-        b'\t' => "tsv",
-        b'|' => "psv",
-        _ => "csv",
-    }
-}
-
-fn delimiter_for(format: Format) -> Result<Option<u8>> {
-    match format {
-        Format::Auto | Format::Csv => Ok(None),
-        Format::Tsv => Ok(Some(b'\t')),
-        Format::Psv => Ok(Some(b'|')),
-        other => Err(Error::Usage(format!("--format {other:?} is not supported yet; use csv, tsv or psv").to_lowercase())),
-    }
-}
-
 /// Rejects input that is clearly not a text dump (NUL bytes near the start).
 fn check_text(path: &std::path::Path, sample: &[u8]) -> Result<()> {
     if let Some(at) = memchr::memchr(0, &sample[..sample.len().min(64 << 10)]) {
@@ -133,32 +103,15 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     if matches!(compression, Compression::Bzip2 | Compression::Xz | Compression::Zip) {
         return Err(Error::input(&path, 0, format!("{} input is not supported yet; decompress it first", compression.as_str())));
     }
-    let mut sniff_opts: SniffOptions = opts.sniff.clone();
-    if sniff_opts.delimiter.is_none() {
-        sniff_opts.delimiter = delimiter_for(opts.format)?;
-    } else {
-        delimiter_for(opts.format)?;
-    }
     let mut info = InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), ..Default::default() };
     let progress = if opts.progress && bytes > 0 && matches!(body, Body::Mapped(_)) { Some(ProgressBar::new(bytes)) } else { None };
-    let layout = |sample: &[u8], whole: bool| -> Result<Option<Layout>> {
+    let layout = |sample: &[u8], whole: bool| -> Result<Option<Detected>> {
         check_text(&path, sample)?;
         let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(None);
         }
-        match sniff::sniff(sample, &sniff_opts, v) {
-            Ok(l) => Ok(Some(l)),
-            Err(message) => {
-                // A header-only file has no records to size; anything else needs its column.
-                let only_header = whole && sniff::split_record(body, 0, b',').is_some_and(|(_, n)| sniff::split_record(body, n, b',').is_none());
-                if only_header {
-                    Ok(None)
-                } else {
-                    Err(Error::Column { path: path.clone(), message })
-                }
-            }
-        }
+        format::detect(sample, whole, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })
     };
     let tally = match body {
         Body::Empty => Tally::default(),
@@ -166,12 +119,10 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
             let data: &[u8] = &map;
             match layout(&data[..data.len().min(SNIFF_BYTES)], data.len() <= SNIFF_BYTES)? {
                 None => Tally::default(),
-                Some(l) => {
-                    describe(&mut info, &l);
+                Some(d) => {
+                    d.details.apply(&mut info);
                     let ctx = Context { validator: v, input, districts, progress: progress.as_ref() };
-                    let parser = RecordParser::new(l.delimiter, l.columns);
-                    let body = &data[l.data_start..];
-                    scan_slice(&parser, &ctx, body, l.data_start as u64, true, opts.chunk_size).0
+                    scan_with(&d.parser, &ctx, &data[d.data_start..], d.data_start as u64, true, opts.chunk_size).0
                 }
             }
         }
@@ -194,16 +145,6 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     Ok((tally, info))
 }
 
-fn describe(info: &mut InputSummary, l: &Layout) {
-    info.format = format_name(l.delimiter).into();
-    info.delimiter = Some(if l.delimiter == b'\t' { "\\t".into() } else { (l.delimiter as char).to_string() });
-    info.header = l.header;
-    info.nik_column = l.column_name(l.columns.nik);
-    info.kk_column = l.column_name(l.columns.kk);
-    info.birth_date_column = l.column_name(l.columns.birth_date);
-    info.gender_column = l.column_name(l.columns.gender);
-}
-
 /// Streams an input in blocks read by a separate thread, parsing each block in parallel.
 #[allow(clippy::too_many_arguments)]
 fn scan_stream(
@@ -216,7 +157,7 @@ fn scan_stream(
     v: &Validator<'_>,
     districts: usize,
     info: &mut InputSummary,
-    layout: &dyn Fn(&[u8], bool) -> Result<Option<Layout>>,
+    layout: &dyn Fn(&[u8], bool) -> Result<Option<Detected>>,
 ) -> Result<Tally> {
     let block = opts.chunk_size.saturating_mul(4).clamp(1 << 16, 64 << 20);
     let decode_error = |e: std::io::Error, at: u64| -> Error {
@@ -229,21 +170,20 @@ fn scan_stream(
     // The sample for sniffing is read here, before the reader thread starts.
     let mut buf = Vec::with_capacity(SNIFF_BYTES);
     let eof = (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut buf).map_err(|e| decode_error(e, 0))? < SNIFF_BYTES;
-    let Some(l) = layout(&buf, eof)? else {
+    let Some(d) = layout(&buf, eof)? else {
         if eof {
             return Ok(Tally::default());
         }
         // Leading whitespace longer than the sample: nothing to sniff yet; treat as no data.
         return Err(Error::input(path, 0, "no records in the first MiB; cannot detect the layout"));
     };
-    describe(info, &l);
+    d.details.apply(info);
     let ctx = Context { validator: v, input, districts, progress: None };
-    let parser = RecordParser::new(l.delimiter, l.columns);
-    buf.drain(..l.data_start);
-    let mut base = l.data_start as u64;
+    buf.drain(..d.data_start);
+    let mut base = d.data_start as u64;
     let mut total = Tally::default();
     if eof {
-        return Ok(scan_slice(&parser, &ctx, &buf, base, true, opts.chunk_size).0);
+        return Ok(scan_with(&d.parser, &ctx, &buf, base, true, opts.chunk_size).0);
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
     std::thread::scope(|s| -> Result<Tally> {
@@ -272,7 +212,7 @@ fn scan_stream(
             if buf.len() < block && !done {
                 continue;
             }
-            let (t, used) = scan_slice(&parser, &ctx, &buf, base, done, opts.chunk_size);
+            let (t, used) = scan_with(&d.parser, &ctx, &buf, base, done, opts.chunk_size);
             total.merge(t);
             buf.drain(..used);
             base += used as u64;

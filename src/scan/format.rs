@@ -1,0 +1,149 @@
+//! Which parser an input needs: the format is sniffed from the first bytes (or fixed by
+//! `--format`), and each format module turns a sample into a ready parser plus the details
+//! the report shows (format, delimiter, header, columns), so a wrong guess is visible.
+//! Every parser implements [`Splittable`], so all formats share the parallel chunker and the
+//! counting rules.
+
+use crate::nik::Validator;
+use crate::scan::chunk::{scan_slice, Context, Splittable};
+use crate::scan::csv::RecordParser;
+use crate::scan::sniff::{self, SniffOptions};
+use crate::summary::InputSummary;
+use crate::tally::Tally;
+
+/// Input formats (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Auto,
+    Csv,
+    Tsv,
+    Psv,
+    Sql,
+    Jsonl,
+    Json,
+    Xlsx,
+    Text,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Psv => "psv",
+            Format::Sql => "sql",
+            Format::Jsonl => "jsonl",
+            Format::Json => "json",
+            Format::Xlsx => "xlsx",
+            Format::Text => "text",
+        }
+    }
+}
+
+/// A ready parser of one of the supported formats.
+pub enum Parser {
+    Delimited(RecordParser),
+}
+
+/// What detection found for one input.
+pub struct Detected {
+    pub parser: Parser,
+    /// Bytes before the first record (BOM, header).
+    pub data_start: usize,
+    /// What the report shows: format, delimiter, header, column names.
+    pub details: Details,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    pub format: &'static str,
+    pub delimiter: Option<String>,
+    pub header: bool,
+    pub nik_column: Option<String>,
+    pub kk_column: Option<String>,
+    pub birth_date_column: Option<String>,
+    pub gender_column: Option<String>,
+}
+
+impl Details {
+    pub fn apply(&self, info: &mut InputSummary) {
+        info.format = self.format.into();
+        info.delimiter = self.delimiter.clone();
+        info.header = self.header;
+        info.nik_column = self.nik_column.clone();
+        info.kk_column = self.kk_column.clone();
+        info.birth_date_column = self.birth_date_column.clone();
+        info.gender_column = self.gender_column.clone();
+    }
+}
+
+/// The format the first bytes look like, for `--format auto`.
+pub fn sniff_format(sample: &[u8]) -> Format {
+    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    let head = &body[start..body.len().min(start + 4096)];
+    let upper: Vec<u8> = head.iter().take(64).map(u8::to_ascii_uppercase).collect();
+    let sql_start = [&b"--"[..], b"/*", b"CREATE ", b"INSERT ", b"SET ", b"DROP ", b"LOCK ", b"USE ", b"BEGIN", b"COPY ", b"START "];
+    if sql_start.iter().any(|s| upper.starts_with(s)) {
+        Format::Sql
+    } else if head.first() == Some(&b'{') {
+        Format::Jsonl
+    } else if head.first() == Some(&b'[') {
+        Format::Json
+    } else {
+        Format::Csv
+    }
+}
+
+/// Detects the layout of an input from a sample of its first bytes (`whole` when the sample is
+/// the entire input). `Ok(None)`: no records at all (empty, whitespace, header only).
+pub fn detect(sample: &[u8], whole: bool, format: Format, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
+    let format = if format == Format::Auto { sniff_format(sample) } else { format };
+    let mut opts = opts.clone();
+    match format {
+        Format::Tsv => opts.delimiter = opts.delimiter.or(Some(b'\t')),
+        Format::Psv => opts.delimiter = opts.delimiter.or(Some(b'|')),
+        Format::Csv | Format::Auto => {}
+        other => return Err(format!("--format {} is not supported yet; use csv, tsv or psv", other.as_str())),
+    }
+    detect_delimited(sample, whole, &opts, v)
+}
+
+fn detect_delimited(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
+    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let l = match sniff::sniff(sample, opts, v) {
+        Ok(l) => l,
+        Err(message) => {
+            // A header-only file has no records to size; anything else needs its column.
+            let only_header =
+                whole && sniff::split_record(body, 0, b',').is_some_and(|(_, n)| sniff::split_record(body, n, b',').is_none());
+            return if only_header { Ok(None) } else { Err(message) };
+        }
+    };
+    let details = Details {
+        format: match l.delimiter {
+            b'\t' => "tsv",
+            b'|' => "psv",
+            _ => "csv",
+        },
+        delimiter: Some(if l.delimiter == b'\t' { "\\t".into() } else { (l.delimiter as char).to_string() }),
+        header: l.header,
+        nik_column: l.column_name(l.columns.nik),
+        kk_column: l.column_name(l.columns.kk),
+        birth_date_column: l.column_name(l.columns.birth_date),
+        gender_column: l.column_name(l.columns.gender),
+    };
+    Ok(Some(Detected { parser: Parser::Delimited(RecordParser::new(l.delimiter, l.columns)), data_start: l.data_start, details }))
+}
+
+/// Runs the chunker with whichever parser this is.
+pub fn scan_with(parser: &Parser, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Tally, usize) {
+    fn run<P: Splittable>(p: &P, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk: usize) -> (Tally, usize) {
+        scan_slice(p, ctx, data, base, eof, chunk)
+    }
+    match parser {
+        Parser::Delimited(p) => run(p, ctx, data, base, eof, chunk_size),
+    }
+}
