@@ -7,6 +7,7 @@
 use crate::nik::Validator;
 use crate::scan::chunk::{scan_slice, Context, Splittable};
 use crate::scan::csv::RecordParser;
+use crate::scan::{json, sql};
 use crate::scan::sniff::{self, SniffOptions};
 use crate::summary::InputSummary;
 use crate::tally::Tally;
@@ -45,6 +46,8 @@ impl Format {
 /// A ready parser of one of the supported formats.
 pub enum Parser {
     Delimited(RecordParser),
+    Sql(sql::SqlParser),
+    Json(json::JsonParser),
 }
 
 /// What detection found for one input.
@@ -98,15 +101,26 @@ pub fn sniff_format(sample: &[u8]) -> Format {
 }
 
 /// Detects the layout of an input from a sample of its first bytes (`whole` when the sample is
-/// the entire input). `Ok(None)`: no records at all (empty, whitespace, header only).
-pub fn detect(sample: &[u8], whole: bool, format: Format, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
+/// the entire input; `all` is the entire input when it is memory-mapped, for formats that look
+/// further ahead, such as SQL dumps whose CREATE TABLE lies beyond the sample).
+/// `Ok(None)`: no records at all (empty, whitespace, header only).
+pub fn detect(
+    sample: &[u8],
+    whole: bool,
+    all: Option<&[u8]>,
+    format: Format,
+    opts: &SniffOptions,
+    v: &Validator<'_>,
+) -> Result<Option<Detected>, String> {
     let format = if format == Format::Auto { sniff_format(sample) } else { format };
     let mut opts = opts.clone();
     match format {
         Format::Tsv => opts.delimiter = opts.delimiter.or(Some(b'\t')),
         Format::Psv => opts.delimiter = opts.delimiter.or(Some(b'|')),
         Format::Csv | Format::Auto => {}
-        other => return Err(format!("--format {} is not supported yet; use csv, tsv or psv", other.as_str())),
+        Format::Sql => return sql::detect(sample, whole, all, &opts, v),
+        Format::Jsonl | Format::Json => return json::detect(sample, whole, format, &opts, v),
+        other => return Err(format!("--format {} is not supported yet", other.as_str())),
     }
     detect_delimited(sample, whole, &opts, v)
 }
@@ -145,5 +159,7 @@ pub fn scan_with(parser: &Parser, ctx: &Context<'_>, data: &[u8], base: u64, eof
     }
     match parser {
         Parser::Delimited(p) => run(p, ctx, data, base, eof, chunk_size),
+        Parser::Sql(p) => run(p, ctx, data, base, eof, chunk_size),
+        Parser::Json(p) => run(p, ctx, data, base, eof, chunk_size),
     }
 }

@@ -11,8 +11,10 @@ pub mod chunk;
 pub mod csv;
 pub mod fields;
 pub mod format;
+pub mod json;
 pub mod sniff;
 pub mod source;
+pub mod sql;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -105,19 +107,19 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     }
     let mut info = InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), ..Default::default() };
     let progress = if opts.progress && bytes > 0 && matches!(body, Body::Mapped(_)) { Some(ProgressBar::new(bytes)) } else { None };
-    let layout = |sample: &[u8], whole: bool| -> Result<Option<Detected>> {
+    let layout = |sample: &[u8], whole: bool, all: Option<&[u8]>| -> Result<Option<Detected>> {
         check_text(&path, sample)?;
         let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
         if body.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(None);
         }
-        format::detect(sample, whole, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })
+        format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })
     };
     let tally = match body {
         Body::Empty => Tally::default(),
         Body::Mapped(map) => {
             let data: &[u8] = &map;
-            match layout(&data[..data.len().min(SNIFF_BYTES)], data.len() <= SNIFF_BYTES)? {
+            match layout(&data[..data.len().min(SNIFF_BYTES)], data.len() <= SNIFF_BYTES, Some(data))? {
                 None => Tally::default(),
                 Some(d) => {
                     d.details.apply(&mut info);
@@ -157,7 +159,7 @@ fn scan_stream(
     v: &Validator<'_>,
     districts: usize,
     info: &mut InputSummary,
-    layout: &dyn Fn(&[u8], bool) -> Result<Option<Detected>>,
+    layout: &dyn Fn(&[u8], bool, Option<&[u8]>) -> Result<Option<Detected>>,
 ) -> Result<Tally> {
     let block = opts.chunk_size.saturating_mul(4).clamp(1 << 16, 64 << 20);
     let decode_error = |e: std::io::Error, at: u64| -> Error {
@@ -170,7 +172,7 @@ fn scan_stream(
     // The sample for sniffing is read here, before the reader thread starts.
     let mut buf = Vec::with_capacity(SNIFF_BYTES);
     let eof = (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut buf).map_err(|e| decode_error(e, 0))? < SNIFF_BYTES;
-    let Some(d) = layout(&buf, eof)? else {
+    let Some(d) = layout(&buf, eof, None)? else {
         if eof {
             return Ok(Tally::default());
         }
