@@ -1,1 +1,156 @@
-//! `takar generate`: synthetic dumps with exact answers (being written).
+//! `takar generate`: a synthetic KPU voter list (DPT) with an exact answer file beside it.
+//!
+//! takar's counts are only as trustworthy as the data they were checked on, and real dumps
+//! come without ground truth. So the generator writes a realistic, messy dump *and* the exact
+//! counts takar must report for it: valid, invalid (per reason), missing, placeholder and
+//! unique NIKs and KKs, birth-date/gender consistency, and per-region records. The counts come
+//! from what the generator decided to write, never from a scanner.
+//!
+//! How (and why it is fast and deterministic):
+//! 1. [`identity`]: one cheap sequential pass decides each record's identity (which family,
+//!    which NIK and KK, fresh/duplicate/invalid/missing/placeholder, which columns are wrong or
+//!    empty) and counts it. NIKs and KKs are unique by construction ([`numbering`]), so no hash
+//!    set is needed to know the unique counts.
+//! 2. [`render`]: every other byte of a record (names, address, date format, the exact spelling
+//!    of an invalid number) is a pure function of the seed, the row index and its identity, so
+//!    blocks of rows are formatted in parallel with rayon and written in order. The output is
+//!    the same at any thread count.
+
+mod answer;
+mod districts;
+mod identity;
+mod invalid;
+mod names;
+mod numbering;
+mod person;
+mod random;
+mod render;
+mod writer;
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use answer::{Answer, RegionAnswer, VALID_FOR_REFERENCE_DATES_FROM};
+
+use crate::{Error, Result};
+
+/// The dump's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DumpFormat {
+    /// RFC 4180 comma-separated values with a header row.
+    Csv,
+    /// Tab-separated values with a header row and no quoting.
+    Tsv,
+    /// A mysqldump-like `CREATE TABLE` plus extended `INSERT` statements.
+    Sql,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+impl DumpFormat {
+    /// The lowercase name, also the usual file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DumpFormat::Csv => "csv",
+            DumpFormat::Tsv => "tsv",
+            DumpFormat::Sql => "sql",
+            DumpFormat::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// What to generate. The CLI fills this in; [`GenerateConfig::DEFAULT_DUP_RATE`] and
+/// [`GenerateConfig::DEFAULT_INVALID_RATE`] are its defaults.
+#[derive(Debug, Clone)]
+pub struct GenerateConfig {
+    /// Data records to write (the header is extra).
+    pub records: u64,
+    /// Same seed and config, same bytes.
+    pub seed: u64,
+    pub format: DumpFormat,
+    /// Share of records that repeat an earlier person's record (same NIK).
+    pub dup_rate: f64,
+    /// Share of records whose NIK is invalid (spread over the reasons).
+    pub invalid_rate: f64,
+    /// The dump's path; the answer goes to `<output>.answer.json`.
+    pub output: PathBuf,
+}
+
+impl GenerateConfig {
+    pub const DEFAULT_DUP_RATE: f64 = 0.05;
+    pub const DEFAULT_INVALID_RATE: f64 = 0.02;
+
+    /// Rates must be shares, and leave room for the fixed missing and placeholder shares.
+    fn check(&self) -> Result<()> {
+        let ok = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
+        if !ok(self.dup_rate) || !ok(self.invalid_rate) {
+            return Err(Error::Usage("--dup-rate and --invalid-rate must be between 0 and 1".into()));
+        }
+        if self.dup_rate + self.invalid_rate + identity::FIXED_NIK_SHARE > 1.0 {
+            return Err(Error::Usage(format!(
+                "--dup-rate + --invalid-rate must be at most {} (the rest holds missing and placeholder NIKs)",
+                1.0 - identity::FIXED_NIK_SHARE
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The path of the answer file that [`run`] writes beside `output`.
+pub fn answer_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_owned();
+    name.push(".answer.json");
+    PathBuf::from(name)
+}
+
+/// Writes `output` and, beside it, `<output>.answer.json` (e.g. dump.csv.answer.json), each via a
+/// temporary file renamed at the end.
+pub fn run(cfg: &GenerateConfig) -> Result<Answer> {
+    cfg.check()?;
+    let answer_file = answer_path(&cfg.output);
+    let dump_tmp = tmp_path(&cfg.output);
+    let answer_tmp = tmp_path(&answer_file);
+    let result = write_both(cfg, &dump_tmp, &answer_tmp).and_then(|answer| {
+        // Dump first: an answer file never sits beside a dump it does not describe.
+        std::fs::rename(&dump_tmp, &cfg.output).map_err(|e| Error::io(&cfg.output, e))?;
+        std::fs::rename(&answer_tmp, &answer_file).map_err(|e| Error::io(&answer_file, e))?;
+        Ok(answer)
+    });
+    if result.is_err() {
+        // Best effort: leave no partial files behind; the original error is what matters.
+        let _ = std::fs::remove_file(&dump_tmp);
+        let _ = std::fs::remove_file(&answer_tmp);
+    }
+    result
+}
+
+fn write_both(cfg: &GenerateConfig, dump_tmp: &Path, answer_tmp: &Path) -> Result<Answer> {
+    let file = File::create(dump_tmp).map_err(|e| Error::io(dump_tmp, e))?;
+    // Blocks reach the file as large `write_all`s, so no BufWriter. No fsync either: the dump
+    // is synthetic and reproducible from its seed, and syncing 2 GB would dominate the run.
+    let answer = write_dump(cfg, &file)?;
+    drop(file);
+    let mut json = serde_json::to_vec_pretty(&answer)
+        .map_err(|e| Error::io(answer_tmp, std::io::Error::other(e)))?;
+    json.push(b'\n');
+    std::fs::write(answer_tmp, json).map_err(|e| Error::io(answer_tmp, e))?;
+    Ok(answer)
+}
+
+/// `dump.csv` -> `dump.csv.tmp`, in the same directory so the rename is atomic.
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// Same dump into any writer (for tests), returning the exact expected counts.
+pub fn write_dump<W: Write>(cfg: &GenerateConfig, out: W) -> Result<Answer> {
+    cfg.check()?;
+    writer::write(cfg, out).map_err(|e| match e {
+        writer::Failure::Io(e) => Error::io(&cfg.output, e),
+        writer::Failure::Other(e) => e,
+    })
+}
