@@ -4,7 +4,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{Cli, ColorArg, Command, FormatArg, MmapArg, NikArgs, ScanArgs};
+use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, MmapArg, NikArgs, ScanArgs};
+use crate::generate::DumpFormat;
 use crate::error::{Error, Result};
 use crate::nik::Date;
 use crate::scan::sniff::{ColumnChoice, SniffOptions};
@@ -14,7 +15,7 @@ use crate::scan::{Format, ScanOptions, DEFAULT_CHUNK_SIZE};
 pub enum Config {
     Nik(NikConfig),
     Scan(ScanConfig),
-    Generate(crate::cli::GenerateArgs),
+    Generate(crate::generate::GenerateConfig),
 }
 
 pub struct NikConfig {
@@ -64,7 +65,19 @@ impl Config {
         Ok(match cli.command {
             Command::Nik(a) => Config::Nik(nik_config(a)?),
             Command::Scan(a) => Config::Scan(scan_config(a)?),
-            Command::Generate(a) => Config::Generate(a),
+            Command::Generate(a) => Config::Generate(crate::generate::GenerateConfig {
+                records: a.records,
+                seed: a.seed,
+                format: match a.format {
+                    DumpFormatArg::Csv => DumpFormat::Csv,
+                    DumpFormatArg::Tsv => DumpFormat::Tsv,
+                    DumpFormatArg::Sql => DumpFormat::Sql,
+                    DumpFormatArg::Jsonl => DumpFormat::Jsonl,
+                },
+                dup_rate: a.dup_rate,
+                invalid_rate: a.invalid_rate,
+                output: a.output,
+            }),
         })
     }
 }

@@ -83,6 +83,13 @@ fn scan(c: ScanConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn generate(_a: takar::cli::GenerateArgs) -> anyhow::Result<()> {
-    anyhow::bail!("generate is being written")
+fn generate(c: takar::generate::GenerateConfig) -> anyhow::Result<()> {
+    let answer = takar::generate::run(&c)?;
+    eprintln!(
+        "wrote {} records to {} and the answer to {}",
+        answer.records,
+        c.output.display(),
+        takar::generate::answer_path(&c.output).display()
+    );
+    Ok(())
 }
