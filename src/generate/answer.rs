@@ -26,7 +26,7 @@ pub struct RegionAnswer {
 }
 
 /// The exact expected counts for one generated dump.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Answer {
     pub seed: u64,
     pub format: DumpFormat,

@@ -61,6 +61,21 @@ impl DumpFormat {
     }
 }
 
+impl std::str::FromStr for DumpFormat {
+    type Err = Error;
+
+    /// `csv`, `tsv`, `sql` or `jsonl` (any case).
+    fn from_str(s: &str) -> Result<DumpFormat> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Ok(DumpFormat::Csv),
+            "tsv" => Ok(DumpFormat::Tsv),
+            "sql" => Ok(DumpFormat::Sql),
+            "jsonl" => Ok(DumpFormat::Jsonl),
+            _ => Err(Error::Usage(format!("unknown dump format {s:?} (csv, tsv, sql or jsonl)"))),
+        }
+    }
+}
+
 /// What to generate. The CLI fills this in; [`GenerateConfig::DEFAULT_DUP_RATE`] and
 /// [`GenerateConfig::DEFAULT_INVALID_RATE`] are its defaults.
 #[derive(Debug, Clone)]
