@@ -181,7 +181,12 @@ impl RecordParser {
                 }
                 pos = tail_end;
             } else {
-                let end = memchr3(d, b'\n', b'\r', &data[pos..]).map_or(len, |i| pos + i);
+                let end = if slots != 0 && is_digits16_then_end(data, pos, d) {
+                    // The usual NIK/KK field: 16 digits and a delimiter, found without a search.
+                    pos + 16
+                } else {
+                    memchr3(d, b'\n', b'\r', &data[pos..]).map_or(len, |i| pos + i)
+                };
                 rec.set_span(slots, (pos, end));
                 pos = end;
             }
@@ -195,6 +200,19 @@ impl RecordParser {
                 return (pos + 1, RecordEnd::Terminated);
             }
         }
+    }
+}
+
+/// Whether `data[pos..pos + 16]` are ASCII digits followed by a delimiter or line end.
+#[inline(always)]
+fn is_digits16_then_end(data: &[u8], pos: usize, d: u8) -> bool {
+    match data.get(pos..pos + 17) {
+        Some(w) => {
+            let a = u64::from_le_bytes(w[..8].try_into().unwrap());
+            let b = u64::from_le_bytes(w[8..16].try_into().unwrap());
+            is_end(w[16], d) && crate::nik::normalize::all_digits8(a) && crate::nik::normalize::all_digits8(b)
+        }
+        None => false,
     }
 }
 
