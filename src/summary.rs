@@ -82,6 +82,8 @@ pub struct InputSummary {
     pub format: String,
     /// `none`, `gzip`, `zstd`, `bzip2`, `xz` or `zip`.
     pub compression: String,
+    /// `utf-8`, `utf-16le`, `utf-16be` or `windows-1252` (transcoded to UTF-8 before parsing).
+    pub encoding: String,
     /// The delimiter as a string (`,` `;` `\t` `|`), for delimited formats.
     pub delimiter: Option<String>,
     pub header: bool,

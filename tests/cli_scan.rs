@@ -211,3 +211,93 @@ fn outputs_are_written_whole_and_hold_no_nik() {
         assert!(!everything.windows(16).any(|w| w == nik), "a raw NIK reached the output");
     }
 }
+
+#[test]
+fn every_container_and_encoding_gives_the_same_counts() {
+    let env = Env::new();
+    let mut data = SMALL.to_vec();
+    for i in 0..300 {
+        data.extend_from_slice(format!("3507011508{:06},3507010101100003,\"n{i}\",L,15-08-2008\n", 900001 + i).as_bytes());
+    }
+    let plain = env.write("d.csv", &data);
+    let want = counts(&scan_json(&[plain.to_str().unwrap()]));
+
+    let bz = {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        e.write_all(&data).unwrap();
+        env.write("d.bz2", &e.finish().unwrap())
+    };
+    let xz = {
+        let mut w = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::default()).unwrap();
+        w.write_all(&data).unwrap();
+        env.write("d.xz", &w.finish().unwrap())
+    };
+    // A zip of two members, the second itself gzipped: one dump, two inputs.
+    let (first, second) = data.split_at(SMALL.len());
+    let mut second_full = SMALL[..41].to_vec();
+    second_full.extend_from_slice(second);
+    let zip = {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("part1.csv", opts).unwrap();
+        z.write_all(first).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&second_full).unwrap();
+        z.start_file("part2.csv.gz", opts).unwrap();
+        z.write_all(&gz.finish().unwrap()).unwrap();
+        env.write("d.zip", &z.finish().unwrap().into_inner())
+    };
+    for (p, compression) in [(&bz, "bzip2"), (&xz, "xz")] {
+        let v = scan_json(&[p.to_str().unwrap()]);
+        assert_eq!(counts(&v), want, "{compression}");
+        assert_eq!(v["inputs"][0]["compression"], compression);
+    }
+    let v = scan_json(&[zip.to_str().unwrap()]);
+    assert_eq!(counts(&v), want, "zip");
+    assert_eq!(v["inputs"].as_array().unwrap().len(), 2);
+    assert!(v["inputs"][0]["path"].as_str().unwrap().ends_with("d.zip:part1.csv"));
+    assert_eq!(v["inputs"][0]["compression"], "zip");
+    assert_eq!(v["inputs"][1]["compression"], "gzip");
+
+    // UTF-16 LE with a BOM, and Windows-1252 with a no-break space after a NIK.
+    let text = String::from_utf8(data.clone()).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let v = scan_json(&[env.write("d16.csv", &utf16).to_str().unwrap()]);
+    assert_eq!(counts(&v), want, "utf-16");
+    assert_eq!(v["inputs"][0]["encoding"], "utf-16le");
+    let cp = env.write("cp.csv", b"nik,nama\n3507011508900001\xA0,Jos\xE9\n3507011508900002,x\n");
+    let v = scan_json(&[cp.to_str().unwrap()]);
+    assert_eq!(v["inputs"][0]["encoding"], "windows-1252");
+    assert_eq!(v["nik"]["valid"], 2);
+}
+
+#[test]
+fn bad_archives_are_clear_errors() {
+    let env = Env::new();
+    let out_dir = env.path("out");
+    let zeros = {
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("bomb.csv", opts).unwrap();
+        z.write_all(&vec![0u8; 4 << 20]).unwrap();
+        env.write("bomb.zip", &z.finish().unwrap().into_inner())
+    };
+    let err = fails(&["scan", zeros.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(err.contains("bomb.zip:bomb.csv") && err.contains("binary"), "{err}");
+    let broken = env.write("broken.zip", b"PK\x03\x04 this is not really a zip archive");
+    let err = fails(&["scan", broken.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(err.contains("broken.zip") && err.contains("zip"), "{err}");
+    let bz = {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        e.write_all(&SMALL.repeat(500)).unwrap();
+        let mut b = e.finish().unwrap();
+        b.truncate(b.len() * 2 / 3);
+        env.write("cut.bz2", &b)
+    };
+    let err = fails(&["scan", bz.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(err.contains("cut.bz2") && err.contains("bzip2"), "{err}");
+    assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
+}

@@ -47,6 +47,8 @@ pub struct ScanOptions {
 
 pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
 const SNIFF_BYTES: usize = 1 << 20;
+/// Streams never buffer more than this for a single record.
+const MAX_RECORD: usize = 256 << 20;
 
 /// Scans every input as one dump. Runs on the current rayon pool.
 pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
@@ -55,8 +57,8 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     let districts = validator.regions().districts.len();
     let mut total = Tally::default();
     let mut inputs = Vec::with_capacity(paths.len());
-    for (i, path) in paths.iter().enumerate() {
-        let opened = source::open(path, opts.mmap)?;
+    for (i, input_ref) in paths.iter().enumerate() {
+        let opened = source::open(input_ref, opts.mmap)?;
         let (tally, info) = scan_input(opened, i as u32, opts, validator, districts)?;
         inputs.push(info);
         total.merge(tally);
@@ -101,11 +103,9 @@ fn check_text(path: &std::path::Path, sample: &[u8]) -> Result<()> {
 }
 
 fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Tally, InputSummary)> {
-    let Opened { path, bytes, compression, body, raw_read } = opened;
-    if matches!(compression, Compression::Bzip2 | Compression::Xz | Compression::Zip) {
-        return Err(Error::input(&path, 0, format!("{} input is not supported yet; decompress it first", compression.as_str())));
-    }
-    let mut info = InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), ..Default::default() };
+    let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
+    let mut info =
+        InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), encoding: encoding.into(), ..Default::default() };
     let progress = if opts.progress && bytes > 0 && matches!(body, Body::Mapped(_)) { Some(ProgressBar::new(bytes)) } else { None };
     let layout = |sample: &[u8], whole: bool, all: Option<&[u8]>| -> Result<Option<Detected>> {
         check_text(&path, sample)?;
@@ -216,6 +216,10 @@ fn scan_stream(
             }
             let (t, used) = scan_with(&d.parser, &ctx, &buf, base, done, opts.chunk_size);
             total.merge(t);
+            if used == 0 && buf.len() > MAX_RECORD {
+                // One record longer than any real one: a runaway quote or a zip bomb of text.
+                return Err(Error::input(path, base, format!("a record longer than {} MiB; not a text dump?", MAX_RECORD >> 20)));
+            }
             buf.drain(..used);
             base += used as u64;
         }

@@ -1,10 +1,14 @@
-//! The one place that decides how an input's bytes are read: a memory map for regular
-//! uncompressed files, a stream for stdin, pipes and compressed files (detected by magic bytes,
-//! not by file name). A failed map falls back to streaming, never to an error.
+//! The one place that decides how an input's bytes are read: a memory map for regular,
+//! uncompressed UTF-8 files; a stream for stdin, pipes, compressed files (gzip, zstd, bzip2,
+//! xz, detected by magic bytes, not by file name), zip archive members, and text that must be
+//! transcoded (UTF-16 with a BOM, or Windows-1252 when the bytes are not UTF-8). A failed map
+//! falls back to streaming, never to an error.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use memmap2::Mmap;
 
@@ -42,7 +46,7 @@ impl Compression {
         }
     }
 
-    fn sniff(head: &[u8]) -> Compression {
+    pub fn sniff(head: &[u8]) -> Compression {
         match head {
             [0x1f, 0x8b, ..] => Compression::Gzip,
             [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
@@ -50,6 +54,24 @@ impl Compression {
             [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Compression::Xz,
             [b'P', b'K', 0x03, 0x04, ..] => Compression::Zip,
             _ => Compression::None,
+        }
+    }
+}
+
+/// One input of a scan: a file (or stdin), or one member of a zip archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRef {
+    pub path: PathBuf,
+    /// Index and name of a zip member.
+    pub member: Option<(usize, String)>,
+}
+
+impl InputRef {
+    /// The name shown in reports and errors (`archive.zip:member.csv`).
+    pub fn display(&self) -> PathBuf {
+        match &self.member {
+            None => self.path.clone(),
+            Some((_, name)) => PathBuf::from(format!("{}:{name}", self.path.display())),
         }
     }
 }
@@ -63,46 +85,63 @@ pub enum Body {
 }
 
 pub struct Opened {
+    /// The name shown in reports and errors.
     pub path: PathBuf,
-    /// Size on disk (compressed size for compressed files; 0 for stdin until read).
+    /// Size on disk (compressed size for compressed files and zip members; 0 for stdin until
+    /// read).
     pub bytes: u64,
     pub compression: Compression,
+    /// `utf-8`, `utf-16le`, `utf-16be` or `windows-1252`.
+    pub encoding: &'static str,
     pub body: Body,
     /// Raw (compressed) bytes read so far, for error offsets of streamed inputs.
-    pub raw_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub raw_read: Arc<AtomicU64>,
 }
 
 /// Counts bytes read from the raw file, so decompression errors can name an offset.
-pub struct Counting<R> {
+struct Counting<R> {
     inner: R,
-    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
 
-/// Expands directories (recursively, sorted) into the files they hold; `-` stays stdin.
-pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+/// A zip member larger than this, and more than `BOMB_RATIO` times its compressed size, is
+/// refused before decompression.
+const BOMB_SIZE: u64 = 1 << 30;
+const BOMB_RATIO: u64 = 1000;
+
+/// Expands directories (recursively, sorted) into their files and zip archives into their
+/// members; `-` stays stdin. Spreadsheets (zip files holding a workbook) stay whole.
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<InputRef>> {
+    let mut files = Vec::new();
     for p in inputs {
         if p.as_os_str() == "-" {
-            out.push(p.clone());
+            files.push(p.clone());
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
         if meta.is_dir() {
-            let before = out.len();
-            walk(p, &mut out)?;
-            if out.len() == before {
+            let before = files.len();
+            walk(p, &mut files)?;
+            if files.len() == before {
                 return Err(Error::EmptyDirectory { path: p.clone() });
             }
         } else {
-            out.push(p.clone());
+            files.push(p.clone());
+        }
+    }
+    let mut out = Vec::with_capacity(files.len());
+    for path in files {
+        match zip_members(&path)? {
+            Some(members) => out.extend(members.into_iter().map(|m| InputRef { path: path.clone(), member: Some(m) })),
+            None => out.push(InputRef { path, member: None }),
         }
     }
     Ok(out)
@@ -128,10 +167,50 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Opens one input and picks how to read it.
-pub fn open(path: &Path, mode: MmapMode) -> Result<Opened> {
+/// The members of a zip archive to scan, or `None` when `path` is not a zip archive (or is a
+/// spreadsheet, which is a zip of XML that the sheet reader handles).
+fn zip_members(path: &Path) -> Result<Option<Vec<(usize, String)>>> {
     if path.as_os_str() == "-" {
-        return Ok(stream(path, 0, Box::new(io::stdin())));
+        return Ok(None);
+    }
+    let mut head = [0u8; 4];
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    if f.read(&mut head).map_err(|e| Error::io(path, e))? < 4 || Compression::sniff(&head) != Compression::Zip {
+        return Ok(None);
+    }
+    let mut zip = zip::ZipArchive::new(File::open(path).map_err(|e| Error::io(path, e))?)
+        .map_err(|e| Error::input(path, 0, format!("not a readable zip archive: {e}")))?;
+    let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
+    if names.iter().any(|n| n == "xl/workbook.xml" || n == "content.xml" || n == "mimetype") {
+        return Ok(None);
+    }
+    let mut members = Vec::new();
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|e| Error::input(path, 0, format!("zip member {i}: {e}")))?;
+        if f.is_dir() {
+            continue;
+        }
+        let name = crate::scan::sniff::mask_digits(&String::from_utf8_lossy(f.name_raw()));
+        if f.size() > BOMB_SIZE && f.size() / f.compressed_size().max(1) > BOMB_RATIO {
+            return Err(Error::input(
+                path,
+                f.header_start(),
+                format!("zip member {name} claims {} bytes from {} (a zip bomb?); refusing to expand it", f.size(), f.compressed_size()),
+            ));
+        }
+        members.push((i, name));
+    }
+    Ok(Some(members))
+}
+
+/// Opens one input and picks how to read it.
+pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
+    let path = &input.path;
+    if let Some((index, _)) = &input.member {
+        return open_member(input, *index);
+    }
+    if path.as_os_str() == "-" {
+        return stream(path, 0, Box::new(io::stdin()));
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
@@ -139,7 +218,7 @@ pub fn open(path: &Path, mode: MmapMode) -> Result<Opened> {
         return Err(Error::io(path, io::Error::new(io::ErrorKind::IsADirectory, "is a directory")));
     }
     if meta.len() == 0 && meta.is_file() {
-        return Ok(Opened { path: path.to_path_buf(), bytes: 0, compression: Compression::None, body: Body::Empty, raw_read: Default::default() });
+        return Ok(Opened { path: path.clone(), bytes: 0, compression: Compression::None, encoding: "utf-8", body: Body::Empty, raw_read: Default::default() });
     }
     if mode == MmapMode::Auto && meta.is_file() {
         // SAFETY: the map is read-only and lives no longer than this scan; nothing borrowed
@@ -149,42 +228,143 @@ pub fn open(path: &Path, mode: MmapMode) -> Result<Opened> {
         if let Ok(map) = unsafe { Mmap::map(&file) } {
             #[cfg(unix)]
             let _ = map.advise(memmap2::Advice::Sequential);
-            if Compression::sniff(&map[..map.len().min(8)]) == Compression::None {
+            let head = &map[..map.len().min(64 << 10)];
+            if Compression::sniff(head) == Compression::None && text_encoding(head, map.len() <= head.len()).is_none() {
                 return Ok(Opened {
-                    path: path.to_path_buf(),
+                    path: path.clone(),
                     bytes: meta.len(),
                     compression: Compression::None,
+                    encoding: "utf-8",
                     body: Body::Mapped(map),
                     raw_read: Default::default(),
                 });
             }
         }
     }
-    Ok(stream(path, meta.len(), Box::new(file)))
+    stream(path, meta.len(), Box::new(file))
 }
 
-/// Wraps a raw stream in the decoder its magic bytes call for.
-fn stream(path: &Path, bytes: u64, raw: Box<dyn Read + Send>) -> Opened {
-    let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let mut reader = BufReader::with_capacity(1 << 20, Counting { inner: raw, count: count.clone() });
-    let head = reader.fill_buf().map(|b| b[..b.len().min(8)].to_vec()).unwrap_or_default();
-    let compression = Compression::sniff(&head);
-    let body: Box<dyn Read + Send> = match compression {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
-        Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(reader) {
-            Ok(d) => Box::new(d),
-            Err(e) => Box::new(FailingReader(Some(e))),
-        },
-        _ => Box::new(reader),
-    };
-    Opened { path: path.to_path_buf(), bytes, compression, body: Body::Stream(body), raw_read: count }
-}
-
-/// A reader that reports one stored error (a decoder that could not start).
-struct FailingReader(Option<io::Error>);
-
-impl Read for FailingReader {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        Err(self.0.take().unwrap_or_else(|| io::Error::other("decoder failed")))
+/// Streams one zip member: a thread owns the archive and sends decompressed blocks.
+fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
+    let path = input.path.clone();
+    let mut zip = zip::ZipArchive::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
+        .map_err(|e| Error::input(&path, 0, format!("not a readable zip archive: {e}")))?;
+    let compressed = zip.by_index_raw(index).map(|f| f.compressed_size()).unwrap_or(0);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+    std::thread::spawn(move || {
+        let mut member = match zip.by_index(index) {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = tx.send(Err(io::Error::other(e.to_string())));
+                return;
+            }
+        };
+        loop {
+            let mut block = Vec::with_capacity(1 << 20);
+            match (&mut member).take(1 << 20).read_to_end(&mut block) {
+                Ok(0) => return,
+                Ok(_) => {
+                    if tx.send(Ok(block)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+    });
+    let mut opened = stream(&input.display(), compressed, Box::new(ChannelReader { rx, block: Vec::new(), at: 0 }))?;
+    if opened.compression == Compression::None {
+        opened.compression = Compression::Zip;
     }
+    Ok(opened)
+}
+
+/// Reads the blocks a producer thread sends.
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.block.len() {
+            match self.rx.recv() {
+                Ok(Ok(b)) => {
+                    self.block = b;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// The encoding to transcode from, when the text is not plain UTF-8: UTF-16 by its BOM, else
+/// Windows-1252 when the sample is not valid UTF-8 (`complete`: the sample is the whole input,
+/// so a multi-byte character cut at its end is an error too).
+fn text_encoding(sample: &[u8], complete: bool) -> Option<&'static encoding_rs::Encoding> {
+    match sample {
+        [0xFF, 0xFE, ..] => return Some(encoding_rs::UTF_16LE),
+        [0xFE, 0xFF, ..] => return Some(encoding_rs::UTF_16BE),
+        _ => {}
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => None,
+        Err(e) if e.error_len().is_none() && !complete => None,
+        Err(_) => Some(encoding_rs::WINDOWS_1252),
+    }
+}
+
+/// Wraps a raw stream in the decoder its magic bytes call for, then in a transcoder if the
+/// text is not UTF-8.
+fn stream(path: &Path, bytes: u64, raw: Box<dyn Read + Send>) -> Result<Opened> {
+    let count = Arc::new(AtomicU64::new(0));
+    let mut reader = BufReader::with_capacity(1 << 20, Counting { inner: raw, count: count.clone() });
+    let head = reader.fill_buf().map(|b| b[..b.len().min(8)].to_vec()).map_err(|e| Error::io(path, e))?;
+    let compression = Compression::sniff(&head);
+    let decoded: Box<dyn Read + Send> = match compression {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| Error::io(path, e))?),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(reader)),
+        Compression::Xz => Box::new(lzma_rust2::XzReader::new(reader, true)),
+        // A zip archive read from a pipe cannot be listed (its directory is at the end).
+        Compression::Zip => {
+            return Err(Error::input(path, 0, "a zip archive on stdin cannot be read; give it as a file"));
+        }
+        Compression::None => Box::new(reader),
+    };
+    // Sample the decoded text to decide its encoding, then put the sample back in front.
+    let mut sample = Vec::with_capacity(64 << 10);
+    let mut decoded = decoded;
+    let decode_error = |e: io::Error| -> Error {
+        if compression == Compression::None {
+            Error::io(path, e)
+        } else {
+            Error::Decompress { path: path.to_path_buf(), offset: count.load(Ordering::Relaxed), kind: compression.as_str(), source: e }
+        }
+    };
+    let complete = (&mut decoded).take(64 << 10).read_to_end(&mut sample).map_err(decode_error)? < (64 << 10);
+    let encoding = text_encoding(&sample, complete);
+    let rejoined: Box<dyn Read + Send> = Box::new(Cursor::new(sample).chain(decoded));
+    let (body, encoding_name): (Box<dyn Read + Send>, &'static str) = match encoding {
+        None => (rejoined, "utf-8"),
+        Some(enc) => (
+            Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(enc)).bom_sniffing(true).build(rejoined)),
+            match enc.name() {
+                "UTF-16LE" => "utf-16le",
+                "UTF-16BE" => "utf-16be",
+                _ => "windows-1252",
+            },
+        ),
+    };
+    Ok(Opened { path: path.to_path_buf(), bytes, compression, encoding: encoding_name, body: Body::Stream(body), raw_read: count })
 }
