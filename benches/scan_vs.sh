@@ -5,8 +5,8 @@
 #   bash benches/scan_vs.sh [RECORDS] [WORKDIR]      (defaults: 10000000, /tmp/takar-bench)
 #
 # Installs polars and duckdb with pip if missing. Ratios are what to compare; absolute times on
-# a shared machine are noise. Peak RSS is from /usr/bin/time (it includes mapped file pages that
-# were touched, so takar's figure is also given from its own summary-free run with --mmap never).
+# a shared machine are noise. Peak RSS (VmHWM) includes the file pages a memory map touched;
+# peak anon RSS is the process's own memory, the figure the memory target is about.
 set -euo pipefail
 records=${1:-10000000}
 work=${2:-/tmp/takar-bench}
@@ -20,7 +20,7 @@ if [ ! -s "$dump" ]; then
   "$takar" generate --records "$records" --seed 7 -o "$dump"
 fi
 python3 -c 'import polars, duckdb' 2>/dev/null || python3 -m pip install -q polars duckdb
-bytes=$(stat -c %s "$dump")
+bytes=$(stat -L -c %s "$dump")
 cat "$dump" > /dev/null  # warm the page cache
 
 cat > "$work/polars_run.py" <<'PY'
@@ -39,14 +39,33 @@ per = con.execute("SELECT substr(nik,1,4) r, COUNT(*) FROM d GROUP BY r").fetcha
 print(uniq, len(per))
 PY
 
+cat > "$work/measure.py" <<'PY'
+# Runs a command; prints wall seconds, peak RSS (VmHWM, includes touched file-mapped pages) and
+# peak anonymous RSS (RssAnon polled every 2 ms: the process's own memory, without the map).
+import subprocess, sys, time
+out, err = open(sys.argv[1], "wb"), open(sys.argv[2], "wb")
+t0 = time.perf_counter()
+p = subprocess.Popen(sys.argv[3:], stdout=out, stderr=err)
+peak_anon = hwm = 0
+while p.poll() is None:
+    try:
+        for line in open(f"/proc/{p.pid}/status"):
+            if line.startswith("RssAnon:"):
+                peak_anon = max(peak_anon, int(line.split()[1]))
+            elif line.startswith("VmHWM:"):
+                hwm = max(hwm, int(line.split()[1]))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    time.sleep(0.002)
+t = time.perf_counter() - t0
+if p.returncode != 0:
+    sys.exit(f"failed: {sys.argv[3:]}")
+print(f"{t:.3f} {hwm} {peak_anon}")
+PY
+
 run() { # name, command...
   local name=$1; shift
-  local t0 t1 rss
-  t0=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o "$work/rss" "$@" > "$work/$name.out" 2> "$work/$name.err" || { echo "$name failed:"; cat "$work/$name.err"; exit 1; }
-  t1=$(date +%s.%N)
-  rss=$(tail -1 "$work/rss")
-  echo "$name $(echo "$t1 - $t0" | bc -l) $rss"
+  echo "$name $(python3 "$work/measure.py" "$work/$name.out" "$work/$name.err" "$@")"
 }
 
 {
@@ -62,8 +81,9 @@ run() { # name, command...
 python3 - "$work/times" "$bytes" "$work/takar.out" "$dump.answer.json" <<'PY'
 import sys, json
 rows = [l.split() for l in open(sys.argv[1])]
-t = {n: float(s) for n, s, _ in rows}
-rss = {n: int(k) for n, _, k in rows}
+t = {n: float(s) for n, s, _, _ in rows}
+rss = {n: int(k) for n, _, k, _ in rows}
+anon = {n: int(a) for n, _, _, a in rows}
 size = int(sys.argv[2])
 summary = json.load(open(sys.argv[3]))
 try:
@@ -73,7 +93,7 @@ except FileNotFoundError:
     exact = None
 best = min(t["polars"], t["duckdb"])
 print(f"dump: {size/1e9:.2f} GB, {summary['records']:,} records, {summary['nik']['unique']:,} unique NIKs; matches answer: {exact}")
-print(f"{'run':<16}{'seconds':>9}{'GB/s':>8}{'vs best of polars/duckdb':>26}{'vs wc -l':>10}{'peak RSS MiB':>14}")
-for n, _, _ in rows:
-    print(f"{n:<16}{t[n]:>9.2f}{size/t[n]/1e9:>8.2f}{t[n]/best:>26.3f}{t[n]/t['wc_l']:>10.2f}{rss[n]/1024:>14.0f}")
+print(f"{'run':<16}{'seconds':>9}{'GB/s':>8}{'/ best(polars,duckdb)':>23}{'/ wc -l':>9}{'peak RSS MiB':>14}{'peak anon MiB':>15}")
+for n, _, _, _ in rows:
+    print(f"{n:<16}{t[n]:>9.2f}{size/t[n]/1e9:>8.2f}{t[n]/best:>23.3f}{t[n]/t['wc_l']:>9.2f}{rss[n]/1024:>14.0f}{anon[n]/1024:>15.0f}")
 PY
