@@ -1,0 +1,491 @@
+//! SQL dumps: MySQL/MariaDB `INSERT` statements and PostgreSQL `COPY ... FROM stdin` blocks,
+//! sized by the same parallel chunker and counting rules as CSV.
+//!
+//! One record is one tuple of an `INSERT` (`INSERT`, `INSERT IGNORE`, `REPLACE`, with or without
+//! a column list) or one data line of a `COPY` block, of the one table that holds NIKs
+//! ([`detect`] picks it and names it in the report as `table.column`). Rows of other tables are
+//! parsed past, not counted. Only the wanted values are materialised: strings are skipped with
+//! `memchr`, and a value is unescaped (into a per-chunk buffer) only when it is wanted and has
+//! an escape.
+//!
+//! # Splitting
+//!
+//! The chunker restarts parsing with a fresh state at every chunk start, at every re-parse and
+//! at every streamed block, and each of those may be any earlier step boundary. So a step here
+//! depends only on where it starts, never on what came before ([`SqlState`] is a cache):
+//! - Outside `COPY` data a step is a whole statement (all tuples of an extended `INSERT`, ~1 MB
+//!   in mysqldump output), a comment, or a run of blanks. A statement start needs no context.
+//! - A `COPY` data line needs its block's table and columns, which may lie gigabytes back (or
+//!   in a streamed block long gone). [`copy::CopyIndex`] knows, from one `memmem` pass.
+//!
+//! [`SqlParser::resync`] guesses the next line start that looks like a statement (or any line
+//! in a `COPY` block). mysqldump writes one statement per line, so the guess is right but for
+//! multi-line statements, where the chunker's check catches it and re-parses: a wrong guess
+//! costs time, never a different answer.
+//!
+//! # Ends
+//!
+//! Without `eof`, a statement or line that reaches the end of the bytes is
+//! [`Step::Incomplete`]. At the end of the input, an `INSERT` of the counted table cut inside a
+//! tuple counts the tuple read so far and warns with the offset where the open string (or
+//! tuple) started; an unfinished last `COPY` line of an unterminated block likewise.
+
+mod copy;
+mod detect;
+mod lex;
+mod target;
+
+use memchr::memchr;
+
+use crate::scan::chunk::{Counter, Fields, Splittable, Step};
+use crate::scan::csv::{Record, BIRTH_DATE, GENDER, KK, NIK};
+
+pub use detect::detect;
+pub use lex::Dialect;
+
+use lex::{Esc, Lex, Value};
+use target::{SlotMap, Target};
+
+/// The parser for one SQL input: its dialect and the table and columns to count.
+pub struct SqlParser {
+    dialect: Dialect,
+    target: Target,
+    /// PostgreSQL only: where the `COPY` blocks are.
+    copy: Option<copy::CopyIndex>,
+}
+
+/// Per-chunk caches and buffers (every step's result is independent of them).
+#[derive(Default)]
+pub struct SqlState {
+    /// The `COPY` index region of the last step.
+    region: Option<copy::Region>,
+    /// The last column list seen on the counted table, and its slots.
+    list: Vec<u8>,
+    list_map: SlotMap,
+    vals: Vals,
+    /// The tuples of the statement being parsed: counted only once it is complete, so that
+    /// a statement cut by the end of a block is counted once, with the next block.
+    rows: Vec<Vals>,
+    scratch: Vec<u8>,
+}
+
+/// The wanted values of one tuple or line.
+#[derive(Debug, Default, Clone, Copy)]
+struct Vals([Slot; 4]);
+
+#[derive(Debug, Default, Clone, Copy)]
+enum Slot {
+    #[default]
+    Absent,
+    /// A range of the view.
+    Data(usize, usize),
+    /// A range of the scratch buffer (unescaped).
+    Owned(usize, usize),
+}
+
+impl Vals {
+    #[inline(always)]
+    fn set(&mut self, slots: u8, s: Slot) {
+        for i in 0..4 {
+            if slots & (1 << i) != 0 {
+                self.0[i] = s;
+            }
+        }
+    }
+
+    /// Stores a value for `slots`, unescaping it into `scratch` when needed.
+    #[inline]
+    fn put(&mut self, slots: u8, v: Value, d: &[u8], scratch: &mut Vec<u8>) {
+        match v {
+            Value::Null => {}
+            Value::Raw(a, b) | Value::Text(a, b, Esc::None) => self.set(slots, Slot::Data(a, b)),
+            Value::Text(a, b, esc) => {
+                let at = scratch.len();
+                lex::unescape(&d[a..b], esc, scratch);
+                self.set(slots, Slot::Owned(at, scratch.len()));
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn get<'a>(&self, slot: usize, d: &'a [u8], scratch: &'a [u8]) -> Option<&'a [u8]> {
+        match self.0[slot] {
+            Slot::Absent => None,
+            Slot::Data(a, b) => Some(&d[a..b]),
+            Slot::Owned(a, b) => Some(&scratch[a..b]),
+        }
+    }
+
+    #[inline]
+    fn record(&self, d: &[u8], scratch: &[u8], counter: &mut Counter<'_>) {
+        counter.record(Fields {
+            nik: self.get(NIK, d, scratch),
+            kk: self.get(KK, d, scratch),
+            birth_date: self.get(BIRTH_DATE, d, scratch),
+            gender: self.get(GENDER, d, scratch),
+        });
+    }
+}
+
+/// A statement cut by the end of the view: wait for more bytes, or (at the end) stop there.
+#[inline]
+fn cut_end(eof: bool, len: usize) -> Step {
+    if eof {
+        Step::Next(len)
+    } else {
+        Step::Incomplete
+    }
+}
+
+impl SqlParser {
+    fn new(dialect: Dialect, target: Target, data_start: u64) -> SqlParser {
+        let copy = (dialect == Dialect::Postgres).then(|| copy::CopyIndex::new(data_start));
+        SqlParser { dialect, target, copy }
+    }
+
+    /// One step outside `COPY` data. `d` ends where the SQL region ends (or the bytes do);
+    /// `eof`: nothing of this region follows `d`.
+    fn sql_step(&self, d: &[u8], eof: bool, pos: usize, base: u64, st: &mut SqlState, counter: &mut Counter<'_>) -> Step {
+        let dia = self.dialect;
+        let len = d.len();
+        let c = d[pos];
+        if lex::is_ws(c) {
+            let end = d[pos..].iter().position(|&c| !lex::is_ws(c)).map_or(len, |i| pos + i);
+            return if end == len { cut_end(eof, len) } else { Step::Next(end) };
+        }
+        if c == b';' {
+            return Step::Next(pos + 1);
+        }
+        if matches!(c, b'-' | b'/' | b'#') {
+            match lex::comment_at(d, pos, dia) {
+                Ok(Some(end)) => return Step::Next(end),
+                Ok(None) => {}
+                Err(_) => return cut_end(eof, len),
+            }
+        }
+        let Ok(kw) = lex::word_end(d, pos) else { return cut_end(eof, len) };
+        if lex::is_kw(d, pos, kw, b"INSERT") || lex::is_kw(d, pos, kw, b"REPLACE") {
+            return self.insert(d, eof, pos, kw, base, st, counter);
+        }
+        if dia == Dialect::MySql && lex::is_kw(d, pos, kw, b"DELIMITER") {
+            return delimiter_block(d, eof, pos);
+        }
+        self.rest_of_statement(d, eof, pos)
+    }
+
+    fn rest_of_statement(&self, d: &[u8], eof: bool, pos: usize) -> Step {
+        match lex::statement_end(d, pos, self.dialect) {
+            Ok(end) => Step::Next(end),
+            Err(_) => cut_end(eof, d.len()),
+        }
+    }
+
+    /// An `INSERT`/`REPLACE` statement whose keyword ends at `kw`: every tuple of the counted
+    /// table is a record.
+    #[allow(clippy::too_many_arguments)]
+    fn insert(&self, d: &[u8], eof: bool, start: usize, kw: usize, base: u64, st: &mut SqlState, counter: &mut Counter<'_>) -> Step {
+        let dia = self.dialect;
+        let len = d.len();
+        let head = match insert_head(d, kw, dia) {
+            Ok(Some(h)) => h,
+            Ok(None) => return self.rest_of_statement(d, eof, start),
+            Err(_) => return cut_end(eof, len),
+        };
+        let SqlState { list, list_map, vals, rows, scratch, .. } = st;
+        rows.clear();
+        scratch.clear();
+        let count = |rows: &[Vals], scratch: &[u8], counter: &mut Counter<'_>| {
+            for r in rows {
+                r.record(d, scratch, counter);
+            }
+        };
+        let wanted = self.target.is_table(&d[head.table.0..head.table.1]);
+        let empty = SlotMap::default();
+        let map = match (wanted, head.columns) {
+            (false, _) => &empty,
+            (true, None) => &self.target.default,
+            (true, Some((a, b))) => {
+                if list[..] != d[a..b] {
+                    list.clear();
+                    list.extend_from_slice(&d[a..b]);
+                    *list_map = self.target.map_list(&d[a..b], dia);
+                }
+                &*list_map
+            }
+        };
+        let mut q = head.values;
+        loop {
+            q = match lex::skip_blank(d, q, dia) {
+                Ok(q) => q,
+                Err(_) if eof => {
+                    count(rows, scratch, counter);
+                    return Step::Next(len);
+                }
+                Err(_) => return Step::Incomplete,
+            };
+            if d[q] != b'(' {
+                let end = self.rest_of_statement(d, eof, q);
+                if end != Step::Incomplete {
+                    count(rows, scratch, counter);
+                }
+                return end;
+            }
+            match tuple(d, q, dia, map, vals, scratch) {
+                Ok(next) => {
+                    if wanted {
+                        rows.push(*vals);
+                    }
+                    q = next;
+                }
+                Err(cut) if eof => {
+                    if wanted {
+                        rows.push(*vals);
+                        count(rows, scratch, counter);
+                        counter.unterminated(base + cut.quote.unwrap_or(q) as u64);
+                    }
+                    return Step::Next(len);
+                }
+                Err(_) => return Step::Incomplete,
+            }
+            let end = match lex::skip_blank(d, q, dia) {
+                Ok(c) if d[c] == b',' => {
+                    q = c + 1;
+                    continue;
+                }
+                Ok(q) if d[q] == b';' => Step::Next(q + 1),
+                Ok(q) => self.rest_of_statement(d, eof, q),
+                Err(_) => cut_end(eof, len),
+            };
+            if end != Step::Incomplete {
+                count(rows, scratch, counter);
+            }
+            return end;
+        }
+    }
+
+    /// One data line of a `COPY` block (`d` ends where the block's data does).
+    #[allow(clippy::too_many_arguments)]
+    fn copy_line(&self, d: &[u8], eof: bool, pos: usize, block: &copy::Block, unterminated: bool, base: u64, st: &mut SqlState, counter: &mut Counter<'_>) -> Step {
+        let len = d.len();
+        if !block.wanted {
+            // The rest of a block of another table (or the part known so far) in one step.
+            return Step::Next(len);
+        }
+        let (line_end, next) = match memchr(b'\n', &d[pos..]) {
+            Some(i) => (pos + i, pos + i + 1),
+            None if eof => (len, len),
+            None => return Step::Incomplete,
+        };
+        let mut end = line_end;
+        if end > pos && d[end - 1] == b'\r' {
+            end -= 1;
+        }
+        if end == pos {
+            return Step::Next(next);
+        }
+        copy_fields(d, pos, end, &block.map, &mut st.vals, &mut st.scratch);
+        st.vals.record(d, &st.scratch, counter);
+        if next == len && line_end == len && unterminated {
+            counter.unterminated(base + pos as u64);
+        }
+        Step::Next(next)
+    }
+}
+
+/// The parts of an `INSERT` statement before its tuples.
+struct Head {
+    /// The table's name (last part, unquoted).
+    table: (usize, usize),
+    /// The whole name as written (`db`.`t`).
+    name: (usize, usize),
+    /// The column list, between its parentheses.
+    columns: Option<(usize, usize)>,
+    /// Just after `VALUES`.
+    values: usize,
+}
+
+/// `[LOW_PRIORITY|DELAYED|HIGH_PRIORITY] [IGNORE] [INTO] name [PARTITION (..)] [(cols)] VALUES`
+/// after the keyword; `Ok(None)` for other forms (`INSERT ... SELECT`, `INSERT ... SET`).
+fn insert_head(d: &[u8], kw: usize, dia: Dialect) -> Lex<Option<Head>> {
+    let mut p = lex::skip_blank(d, kw, dia)?;
+    loop {
+        let e = lex::word_end(d, p)?;
+        if ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"].iter().any(|k| lex::is_kw(d, p, e, k.as_bytes())) {
+            p = lex::skip_blank(d, e, dia)?;
+        } else {
+            break;
+        }
+    }
+    let Some((table, name, after)) = lex::qualified(d, p)? else { return Ok(None) };
+    p = lex::skip_blank(d, after, dia)?;
+    let e = lex::word_end(d, p)?;
+    if lex::is_kw(d, p, e, b"PARTITION") {
+        p = lex::skip_blank(d, e, dia)?;
+        if d[p] != b'(' {
+            return Ok(None);
+        }
+        p = lex::skip_blank(d, lex::close_paren(d, p + 1, dia)? + 1, dia)?;
+    }
+    let mut columns = None;
+    if d[p] == b'(' {
+        let close = lex::close_paren(d, p + 1, dia)?;
+        if d[close] != b')' {
+            return Ok(None);
+        }
+        columns = Some((p + 1, close));
+        p = lex::skip_blank(d, close + 1, dia)?;
+    }
+    let e = lex::word_end(d, p)?;
+    if !(lex::is_kw(d, p, e, b"VALUES") || lex::is_kw(d, p, e, b"VALUE")) {
+        return Ok(None);
+    }
+    Ok(Some(Head { table, name, columns, values: e }))
+}
+
+/// The tuple whose `(` is at `p`: fills `vals` with the wanted values; the position after
+/// its `)` (or at a `;` that cut it short). On a cut, `vals` holds what was read, including
+/// the start of an unclosed string.
+#[inline]
+fn tuple(d: &[u8], p: usize, dia: Dialect, map: &SlotMap, vals: &mut Vals, scratch: &mut Vec<u8>) -> Lex<usize> {
+    *vals = Vals::default();
+    let mut p = lex::skip_blank(d, p + 1, dia)?;
+    if d[p] == b')' {
+        return Ok(p + 1);
+    }
+    let mut col = 0usize;
+    loop {
+        let slots = map.get(col);
+        let (v, next) = match lex::value(d, p, dia) {
+            Ok(x) => x,
+            Err(cut) => {
+                if let (true, Some(q)) = (slots != 0, cut.quote) {
+                    vals.set(slots, Slot::Data(q + 1, d.len()));
+                }
+                return Err(cut);
+            }
+        };
+        if slots != 0 {
+            vals.put(slots, v, d, scratch);
+        }
+        p = next;
+        loop {
+            p = lex::skip_blank(d, p, dia)?;
+            match d[p] {
+                b',' => break,
+                b')' => return Ok(p + 1),
+                b';' => return Ok(p),
+                // An expression goes on (`'x'::bigint`, `1 + 2`): skip to its end.
+                _ => p = lex::skip_value(d, p, dia)?,
+            }
+        }
+        col += 1;
+        p = lex::skip_blank(d, p + 1, dia)?;
+    }
+}
+
+/// The wanted fields of the `COPY` line `d[a..b]` (tab-separated, `\N` = NULL).
+fn copy_fields(d: &[u8], a: usize, b: usize, map: &SlotMap, vals: &mut Vals, scratch: &mut Vec<u8>) {
+    *vals = Vals::default();
+    scratch.clear();
+    let mut p = a;
+    for col in 0..map.len() {
+        let e = memchr(b'\t', &d[p..b]).map_or(b, |i| p + i);
+        let slots = map.get(col);
+        if slots != 0 {
+            let f = &d[p..e];
+            if f == b"\\N" {
+            } else if memchr(b'\\', f).is_some() {
+                let at = scratch.len();
+                lex::unescape_copy(f, scratch);
+                vals.set(slots, Slot::Owned(at, scratch.len()));
+            } else {
+                vals.set(slots, Slot::Data(p, e));
+            }
+        }
+        if e == b {
+            break;
+        }
+        p = e + 1;
+    }
+}
+
+/// A MySQL client `DELIMITER x` line and everything up to the line `DELIMITER ;` (trigger
+/// and procedure bodies, which hold `;`), in one step.
+fn delimiter_block(d: &[u8], eof: bool, pos: usize) -> Step {
+    let Some(first) = memchr(b'\n', &d[pos..]).map(|i| pos + i + 1) else { return cut_end(eof, d.len()) };
+    let resets = |line: &[u8]| {
+        let line = line.trim_ascii();
+        line.len() > 9 && line[..9].eq_ignore_ascii_case(b"DELIMITER") && line[9..].trim_ascii() == b";"
+    };
+    if resets(&d[pos..first]) {
+        return Step::Next(first);
+    }
+    let mut ls = first;
+    loop {
+        match memchr(b'\n', &d[ls..]) {
+            Some(i) if resets(&d[ls..ls + i]) => return Step::Next(ls + i + 1),
+            Some(i) => ls += i + 1,
+            // Never reset: only the DELIMITER line itself is skipped.
+            None if eof => return Step::Next(if resets(&d[ls..]) { d.len() } else { first }),
+            None => return Step::Incomplete,
+        }
+    }
+}
+
+impl Splittable for SqlParser {
+    type State = SqlState;
+
+    /// The first line start at or after `cut` whose line looks like a statement start (a
+    /// word or a comment for MySQL; anything but an indented or tuple-continuation line for
+    /// PostgreSQL, where the line may be `COPY` data).
+    fn resync(&self, data: &[u8], cut: usize) -> usize {
+        let mut p = if data[cut - 1] == b'\n' {
+            cut
+        } else {
+            match memchr(b'\n', &data[cut..]) {
+                Some(i) => cut + i + 1,
+                None => return data.len(),
+            }
+        };
+        while p < data.len() {
+            let c = data[p];
+            let ok = match self.dialect {
+                Dialect::MySql => c.is_ascii_alphabetic() || data[p..].starts_with(b"--") || data[p..].starts_with(b"/*"),
+                Dialect::Postgres => !matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')' | b','),
+            };
+            if ok {
+                return p;
+            }
+            match memchr(b'\n', &data[p..]) {
+                Some(i) => p += i + 1,
+                None => return data.len(),
+            }
+        }
+        data.len()
+    }
+
+    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, st: &mut SqlState, _rec: &mut Record, counter: &mut Counter<'_>) -> Step {
+        let Some(index) = &self.copy else {
+            return self.sql_step(data, eof, pos, base, st, counter);
+        };
+        let at = base + pos as u64;
+        let region = match st.region.take() {
+            Some(r) if r.lo <= at && at < r.hi => r,
+            _ => index.region(&self.target, data, base, eof, at),
+        };
+        if at >= region.hi {
+            // In the open region, past what is known so far.
+            st.region = Some(region);
+            return Step::Incomplete;
+        }
+        let hi = ((region.hi - base) as usize).min(data.len());
+        let view = &data[..hi];
+        let step = match &region.kind {
+            copy::Kind::Sql => self.sql_step(view, region.closed, pos, base, st, counter),
+            copy::Kind::Header | copy::Kind::End => Step::Next(hi),
+            copy::Kind::Data(block) => self.copy_line(view, region.closed, pos, block, region.unterminated, base, st, counter),
+        };
+        st.region = Some(region);
+        step
+    }
+}
