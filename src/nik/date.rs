@@ -116,11 +116,12 @@ impl DateRule {
     /// in 19YY or 20YY, not after the reference date.
     #[inline]
     pub fn is_valid(&self, dd: u32, mm: u32, yy: u32) -> bool {
-        // mm is 0..=99 and yy 0..=99 from two digits; month 0 and 13+ have max 0 or fall outside.
-        if mm == 0 || mm > 12 || dd == 0 {
+        // mm is 0..=99 and yy 0..=99 from two digits; month 0 has max 0 and 13+ fall outside.
+        // Day 0 wraps to u32::MAX, so one compare checks 1 <= dd <= max.
+        if mm > 12 {
             return false;
         }
-        dd <= u32::from(self.max_day[yy as usize * 13 + mm as usize])
+        dd.wrapping_sub(1) < u32::from(self.max_day[yy as usize * 13 + mm as usize])
     }
 
     /// The full dates `DD MM YY` can stand for, the most plausible first (20YY when possible).

@@ -66,7 +66,17 @@ fn is_trim_byte(c: u8) -> bool {
 }
 
 /// Strips whitespace and quotes from both ends.
-pub(crate) fn trim(mut b: &[u8]) -> &[u8] {
+#[inline]
+pub(crate) fn trim(b: &[u8]) -> &[u8] {
+    // Almost every field starts and ends with a plain visible byte: nothing to strip.
+    let plain = |c: u8| !is_trim_byte(c) && c < 0x80;
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if plain(f) && plain(l) => b,
+        _ => trim_slow(b),
+    }
+}
+
+fn trim_slow(mut b: &[u8]) -> &[u8] {
     loop {
         if let [c, rest @ ..] = b {
             if is_trim_byte(*c) {
@@ -133,6 +143,14 @@ pub(crate) fn is_spreadsheet_mangled(b: &[u8]) -> bool {
 #[cold]
 fn normalize_slow(raw: &[u8]) -> Normalized {
     let b = trim(raw);
+    // A quoted or padded 16-digit field: nothing else to drop, map or classify.
+    if let Ok(d) = <[u8; 16]>::try_from(b) {
+        if all_digits8(u64::from_le_bytes(d[..8].try_into().unwrap()))
+            && all_digits8(u64::from_le_bytes(d[8..].try_into().unwrap()))
+        {
+            return Normalized::Digits(d);
+        }
+    }
     if b.is_empty() || b.eq_ignore_ascii_case(b"null") || b == b"\\N" || b == b"-" {
         return Normalized::Missing;
     }

@@ -1,11 +1,15 @@
 //! Slow, obviously correct twins of the NIK core, for tests and benchmark ratios only.
 //!
 //! Written from the rules, not from the fast code: `String`s and `char`s instead of bytes and
-//! SWAR, the region CSV text searched line by line instead of dense indexes, chrono for the
-//! calendar instead of precomputed tables. Property tests run both on millions of inputs.
+//! SWAR, the codes of the region CSV text (first column of every line, read once into a
+//! `BTreeSet` per level) instead of dense indexes, chrono for the calendar instead of precomputed
+//! tables. Property tests run both on millions of inputs.
 
+use super::region::tests_support::{DISTRICTS, PROVINCES, REGENCIES};
 use super::{Date, Reason};
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 /// Which rule set: a NIK (day + 40 for women) or a No. KK (plain issue date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,17 +44,18 @@ pub fn check(raw: &[u8], kind: Kind, reference: Date) -> Result<Option<u64>, Rea
         return Err(Reason::Length);
     }
     let num = |a: usize, b: usize| digits[a..b].parse::<u32>().unwrap();
-    if !code_exists(super::region::tests_support::PROVINCES, &digits[0..2]) {
+    let [provinces, regencies, districts] = known_codes();
+    if !provinces.contains(&digits[0..2]) {
         return Err(Reason::Province);
     }
-    if !code_exists(super::region::tests_support::REGENCIES, &digits[0..4]) {
+    if !regencies.contains(&digits[0..4]) {
         return Err(Reason::Regency);
     }
-    if !code_exists(super::region::tests_support::DISTRICTS, &digits[0..6]) {
+    if !districts.contains(&digits[0..6]) {
         return Err(Reason::District);
     }
     let mut day = num(6, 8);
-    if kind == Kind::Nik && day >= 41 && day <= 71 {
+    if kind == Kind::Nik && (41..=71).contains(&day) {
         day -= 40;
     }
     let (month, yy) = (num(8, 10), num(10, 12) as i32);
@@ -87,8 +92,16 @@ fn looks_like_spreadsheet_number(s: &str) -> bool {
     }
 }
 
-fn code_exists(csv: &str, code: &str) -> bool {
-    csv.lines().skip(1).any(|line| line.split(',').next() == Some(code))
+/// Every code of each level: the first column of every line after the header, whatever the
+/// edition (a code is valid when any edition has it). Built once; the CSV text is the same one
+/// the fast table parses, but nothing of the fast parser or its indexes is used.
+fn known_codes() -> &'static [BTreeSet<String>; 3] {
+    static CODES: OnceLock<[BTreeSet<String>; 3]> = OnceLock::new();
+    CODES.get_or_init(|| [PROVINCES, REGENCIES, DISTRICTS].map(codes_of))
+}
+
+fn codes_of(csv: &str) -> BTreeSet<String> {
+    csv.lines().skip(1).filter_map(|line| line.split(',').next()).map(str::to_string).collect()
 }
 
 fn is_dummy(digits: &str) -> bool {
