@@ -96,3 +96,45 @@ fn generated_dump_matches_its_answer_through_every_reader() {
         }
     }
 }
+
+/// The privacy promise on a realistic dump: no 16-digit number of the input (NIK or KK) appears
+/// in any output file, on stdout or on stderr, in the report or in JSON.
+#[test]
+fn no_number_of_a_generated_dump_reaches_any_output() {
+    let env = Env::new();
+    let path = env.path("dump.csv");
+    let cfg = takar::generate::GenerateConfig {
+        records: 5_000,
+        seed: 5,
+        format: takar::generate::DumpFormat::Csv,
+        dup_rate: 0.05,
+        invalid_rate: 0.05,
+        output: path.clone(),
+    };
+    takar::generate::run(&cfg).unwrap();
+    let input = std::fs::read(&path).unwrap();
+    let mut numbers: Vec<&[u8]> = Vec::new();
+    let mut i = 0;
+    while i < input.len() {
+        let run = input[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if run >= 16 {
+            numbers.push(&input[i..i + 16]);
+        }
+        i += run.max(1);
+    }
+    assert!(numbers.len() > 9_000, "the dump holds NIKs and KKs");
+    let out_dir = env.path("out");
+    let mut everything = Vec::new();
+    for args in [vec!["scan", path.to_str().unwrap(), "--out", out_dir.to_str().unwrap()], vec!["scan", "--json", path.to_str().unwrap()]] {
+        let out = takar(&args);
+        assert!(out.status.success());
+        everything.extend(out.stdout);
+        everything.extend(out.stderr);
+    }
+    for f in files_in(&out_dir) {
+        everything.extend(std::fs::read(out_dir.join(f)).unwrap());
+    }
+    let seen: std::collections::HashSet<&[u8]> = everything.windows(16).collect();
+    let leaked = numbers.iter().filter(|n| seen.contains(*n)).count();
+    assert_eq!(leaked, 0, "{leaked} input numbers reached an output");
+}
