@@ -7,7 +7,7 @@
 use crate::nik::Validator;
 use crate::scan::chunk::{scan_slice, Context, Splittable};
 use crate::scan::csv::RecordParser;
-use crate::scan::{json, sql};
+use crate::scan::{json, sql, text};
 use crate::scan::sniff::{self, SniffOptions};
 use crate::summary::InputSummary;
 use crate::tally::Tally;
@@ -48,6 +48,7 @@ pub enum Parser {
     Delimited(RecordParser),
     Sql(sql::SqlParser),
     Json(json::JsonParser),
+    Text(text::TextParser),
 }
 
 /// What detection found for one input.
@@ -112,7 +113,8 @@ pub fn detect(
     opts: &SniffOptions,
     v: &Validator<'_>,
 ) -> Result<Option<Detected>, String> {
-    let format = if format == Format::Auto { sniff_format(sample) } else { format };
+    let auto = format == Format::Auto;
+    let format = if auto { sniff_format(sample) } else { format };
     let mut opts = opts.clone();
     match format {
         Format::Tsv => opts.delimiter = opts.delimiter.or(Some(b'\t')),
@@ -120,9 +122,24 @@ pub fn detect(
         Format::Csv | Format::Auto => {}
         Format::Sql => return sql::detect(sample, whole, all, &opts, v),
         Format::Jsonl | Format::Json => return json::detect(sample, whole, format, &opts, v),
+        Format::Text => return Ok(Some(text::detect(sample))),
         other => return Err(format!("--format {} is not supported yet", other.as_str())),
     }
-    detect_delimited(sample, whole, &opts, v)
+    let found = detect_delimited(sample, whole, &opts, v);
+    // No column of NIKs, yet 16-digit tokens: without a header row it is a paste without
+    // structure, read as text. CSV stays the default; a header row, a delimiter or a column
+    // named on the command line means columns, and the error stands (with a hint).
+    let told = opts.delimiter.is_some() || opts.nik.is_some() || opts.kk.is_some();
+    match found {
+        Err(message) if auto && !told && text::has_token(sample) => {
+            if text::header_like(sample) {
+                Err(format!("{message}; if this is free text rather than columns, use --format text"))
+            } else {
+                Ok(Some(text::detect(sample)))
+            }
+        }
+        found => found,
+    }
 }
 
 fn detect_delimited(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
@@ -161,5 +178,6 @@ pub fn scan_with(parser: &Parser, ctx: &Context<'_>, data: &[u8], base: u64, eof
         Parser::Delimited(p) => run(p, ctx, data, base, eof, chunk_size),
         Parser::Sql(p) => run(p, ctx, data, base, eof, chunk_size),
         Parser::Json(p) => run(p, ctx, data, base, eof, chunk_size),
+        Parser::Text(p) => run(p, ctx, data, base, eof, chunk_size),
     }
 }

@@ -6,15 +6,18 @@
 //! (through a bounded channel, so decompression overlaps parsing), and each block is parsed in
 //! parallel with its unfinished last record carried into the next block. All inputs' tallies
 //! merge into one, and [`dedup`](crate::dedup) counts unique NIKs and KKs across all of them.
+//! Workbooks (xlsx, xls, ods) are not text: [`sheet`] takes them before [`source`] opens them.
 
 pub mod chunk;
 pub mod csv;
 pub mod fields;
 pub mod format;
 pub mod json;
+pub mod sheet;
 pub mod sniff;
 pub mod source;
 pub mod sql;
+pub mod text;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -58,8 +61,11 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     let mut total = Tally::default();
     let mut inputs = Vec::with_capacity(paths.len());
     for (i, input_ref) in paths.iter().enumerate() {
-        let opened = source::open(input_ref, opts.mmap)?;
-        let (tally, info) = scan_input(opened, i as u32, opts, validator, districts)?;
+        // A workbook is read whole by its own reader, before the text path could refuse it.
+        let (tally, info) = match sheet::open_workbook(input_ref, opts.format)? {
+            Some(book) => sheet::scan_workbook(&book, i as u32, &opts.sniff, validator, districts)?,
+            None => scan_input(source::open(input_ref, opts.mmap)?, i as u32, opts, validator, districts)?,
+        };
         inputs.push(info);
         total.merge(tally);
     }
