@@ -181,7 +181,7 @@ fn zip_members(path: &Path) -> Result<Option<Vec<(usize, String)>>> {
     let mut zip = zip::ZipArchive::new(File::open(path).map_err(|e| Error::io(path, e))?)
         .map_err(|e| Error::input(path, 0, format!("not a readable zip archive: {e}")))?;
     let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
-    if names.iter().any(|n| n == "xl/workbook.xml" || n == "content.xml" || n == "mimetype") {
+    if names.iter().any(|n| n == "xl/workbook.xml" || n == "xl/workbook.bin" || n == "content.xml" || n == "mimetype") {
         return Ok(None);
     }
     let mut members = Vec::new();
