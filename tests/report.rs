@@ -55,6 +55,7 @@ fn summary_with(districts: &[(u32, u64, u64)]) -> Summary {
         bytes: 3_165_815,
         format: "csv".into(),
         compression: "none".into(),
+        encoding: "utf-8".into(),
         delimiter: Some(";".into()),
         header: true,
         nik_column: Some("nik".into()),
