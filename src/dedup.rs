@@ -5,8 +5,8 @@
 //! does not use (it takes the low bits for the bucket and the top 7 for the tag). Equal keys
 //! always meet in the same shard, so shards are deduplicated independently, each in a set small
 //! enough to stay in cache, and per-district unique counts are sums over shards. A chunk's keys
-//! are stored per shard as exact-size vectors (8 bytes per valid record, no slack); merging two
-//! tallies moves vectors, never keys.
+//! are grouped by shard into one exact-size vector (8 bytes per valid record, no slack, one
+//! allocation); merging two tallies moves vectors, never keys.
 
 use hashbrown::HashSet;
 use rayon::prelude::*;
@@ -27,54 +27,66 @@ fn shard_of(h: u64) -> usize {
     ((h >> 48) as usize) & (SHARDS - 1)
 }
 
-/// Keys of one input's chunk, bucketed by shard.
+/// One chunk's keys, grouped by shard in one exact-size vector: `keys[offsets[s]..offsets[s+1]]`
+/// are the keys of shard `s` (one allocation per chunk, not one per shard).
+#[derive(Debug)]
+struct ChunkKeys {
+    input: u32,
+    keys: Vec<u64>,
+    offsets: Box<[u32; SHARDS + 1]>,
+}
+
+impl ChunkKeys {
+    fn shard(&self, s: usize) -> &[u64] {
+        &self.keys[self.offsets[s] as usize..self.offsets[s + 1] as usize]
+    }
+}
+
+/// Keys of any number of chunks, each grouped by shard.
 #[derive(Debug, Default)]
 pub struct ShardedKeys {
-    /// `shards[s]`: vectors of keys (one per chunk) tagged with the input index.
-    shards: Vec<Vec<(u32, Vec<u64>)>>,
+    parts: Vec<ChunkKeys>,
 }
 
 impl ShardedKeys {
-    /// Buckets `keys` (one chunk's keys in any order) by shard, with exact capacities.
+    /// Groups `keys` (one chunk's keys in any order) by shard: a counting sort into one vector.
     pub fn from_keys(input: u32, keys: &[u64]) -> ShardedKeys {
         if keys.is_empty() {
             return ShardedKeys::default();
         }
-        let mut counts = vec![0usize; SHARDS];
+        assert!(keys.len() < u32::MAX as usize, "chunks are far smaller than 4G keys");
+        let mut offsets = Box::new([0u32; SHARDS + 1]);
         let shard_ids: Vec<u8> = keys
             .iter()
             .map(|&k| {
                 let s = shard_of(hash(k));
-                counts[s] += 1;
+                offsets[s + 1] += 1;
                 s as u8
             })
             .collect();
-        let mut buckets: Vec<Vec<u64>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+        for s in 0..SHARDS {
+            offsets[s + 1] += offsets[s];
+        }
+        let mut next: Vec<u32> = offsets[..SHARDS].to_vec();
+        let mut grouped = vec![0u64; keys.len()];
         for (&k, &s) in keys.iter().zip(&shard_ids) {
-            buckets[s as usize].push(k);
+            grouped[next[s as usize] as usize] = k;
+            next[s as usize] += 1;
         }
-        ShardedKeys {
-            shards: buckets.into_iter().map(|b| if b.is_empty() { Vec::new() } else { vec![(input, b)] }).collect(),
-        }
+        ShardedKeys { parts: vec![ChunkKeys { input, keys: grouped, offsets }] }
     }
 
-    /// Associative, commutative merge: moves the other side's vectors in.
+    /// Associative, commutative merge: moves the other side's chunks in.
     pub fn merge(&mut self, mut other: ShardedKeys) {
-        if self.shards.is_empty() {
-            *self = other;
-            return;
-        }
-        for (a, b) in self.shards.iter_mut().zip(other.shards.iter_mut()) {
-            a.append(b);
-        }
+        self.parts.append(&mut other.parts);
     }
 
     pub fn len(&self) -> usize {
-        self.shards.iter().flatten().map(|(_, v)| v.len()).sum()
+        self.parts.iter().map(|p| p.keys.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.parts.is_empty()
     }
 }
 
@@ -90,19 +102,20 @@ pub struct Uniques {
 
 /// Counts unique keys shard by shard in parallel. Inputs are visited in order inside each
 /// shard, so "new in input i" means not seen in inputs before i.
-pub fn count_unique(keys: ShardedKeys, districts: usize, inputs: usize) -> Uniques {
+pub fn count_unique(mut keys: ShardedKeys, districts: usize, inputs: usize) -> Uniques {
     let zero = || Uniques { unique: 0, per_district: vec![0; districts], new_per_input: vec![0; inputs] };
-    keys.shards
+    keys.parts.sort_by_key(|p| p.input);
+    let parts = &keys.parts;
+    (0..SHARDS)
         .into_par_iter()
-        .fold(zero, |mut acc, mut parts| {
-            parts.sort_by_key(|(input, _)| *input);
-            let total: usize = parts.iter().map(|(_, v)| v.len()).sum();
+        .fold(zero, |mut acc, s| {
+            let total: usize = parts.iter().map(|p| p.shard(s).len()).sum();
             let mut set: HashSet<u64, Xxh3DefaultBuilder> =
                 HashSet::with_capacity_and_hasher(total, Xxh3DefaultBuilder::new());
-            for (input, v) in parts {
+            for p in parts {
                 let before = set.len();
-                set.extend(v);
-                acc.new_per_input[input as usize] += (set.len() - before) as u64;
+                set.extend(p.shard(s).iter().copied());
+                acc.new_per_input[p.input as usize] += (set.len() - before) as u64;
             }
             acc.unique += set.len() as u64;
             if districts > 0 {
