@@ -182,3 +182,49 @@ fn blockwise_parsing_carries_the_unfinished_record() {
         assert_eq!(summary(total), reference, "block {block}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Sharded hash-set dedup against sort + dedup, with keys spread over chunks and inputs in
+    /// any merge order; "new per input" against a set filled input by input.
+    #[test]
+    fn sharded_dedup_matches_sort_and_dedup(
+        chunks in prop::collection::vec((0u32..3, prop::collection::vec(0u64..5_000, 0..400)), 0..12),
+        reverse in any::<bool>(),
+    ) {
+        let district_of = |k: u64| k % 7;
+        let keyed = |k: u64| (district_of(k) << 34) | k;
+        let mut all = takar::dedup::ShardedKeys::default();
+        let order: Vec<_> = if reverse { chunks.iter().rev().collect() } else { chunks.iter().collect() };
+        for (input, keys) in order {
+            let ks: Vec<u64> = keys.iter().map(|&k| keyed(k)).collect();
+            all.merge(takar::dedup::ShardedKeys::from_keys(*input, &ks));
+        }
+        let got = takar::dedup::count_unique(all, 7, 3);
+
+        let mut flat: Vec<u64> = chunks.iter().flat_map(|(_, k)| k.iter().copied()).collect();
+        flat.sort_unstable();
+        flat.dedup();
+        prop_assert_eq!(got.unique, flat.len() as u64);
+        let mut per_district = vec![0u64; 7];
+        for k in &flat {
+            per_district[district_of(*k) as usize] += 1;
+        }
+        prop_assert_eq!(got.per_district, per_district);
+        let mut seen = std::collections::HashSet::new();
+        let mut new_per_input = vec![0u64; 3];
+        for input in 0..3u32 {
+            for (i, keys) in &chunks {
+                if *i == input {
+                    for k in keys {
+                        if seen.insert(*k) {
+                            new_per_input[input as usize] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        prop_assert_eq!(got.new_per_input, new_per_input);
+    }
+}
