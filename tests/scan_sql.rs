@@ -437,3 +437,77 @@ fn to_copy(mysql: &[u8]) -> Vec<u8> {
     out.extend_from_slice(b"\\.\n\n-- PostgreSQL database dump complete\n");
     out
 }
+
+mod messy {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(b"INSERT INTO t VALUES ".to_vec()),
+            Just(b"INSERT INTO `t` (`kk`,`nik`) VALUES ".to_vec()),
+            Just(b"INSERT INTO other VALUES ".to_vec()),
+            Just(b"REPLACE INTO t VALUES (".to_vec()),
+            Just(b"(".to_vec()),
+            Just(b")".to_vec()),
+            Just(b"),(".to_vec()),
+            Just(b",".to_vec()),
+            Just(b"'".to_vec()),
+            Just(b"''".to_vec()),
+            Just(b"\\'".to_vec()),
+            Just(b"\\".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"`".to_vec()),
+            Just(b";".to_vec()),
+            Just(b";\n".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"NULL".to_vec()),
+            Just(b"'3507011508900001'".to_vec()),
+            Just(b"3507015508900002".to_vec()),
+            Just(b"'3507010101100001'".to_vec()),
+            Just(b"-- c\n".to_vec()),
+            Just(b"--".to_vec()),
+            Just(b"#".to_vec()),
+            Just(b"/*".to_vec()),
+            Just(b"*/".to_vec()),
+            Just(b"$$".to_vec()),
+            Just(b"E'".to_vec()),
+            Just(b"\nCOPY t (nik, kk) FROM stdin;\n".to_vec()),
+            Just(b"\nCOPY other FROM stdin;\n".to_vec()),
+            Just(b"\n\\.\n".to_vec()),
+            Just(b"\t".to_vec()),
+            Just(b"\\N".to_vec()),
+            Just(b"\nDELIMITER ;;\n".to_vec()),
+            Just(b"\nDELIMITER ;\n".to_vec()),
+            "[a-z0-9]{0,4}".prop_map(|s| s.into_bytes()),
+        ]
+    }
+
+    fn dump() -> impl Strategy<Value = Vec<u8>> {
+        (any::<bool>(), prop::collection::vec(piece(), 0..60)).prop_map(|(pg, pieces)| {
+            let head: &[u8] = if pg {
+                b"-- PostgreSQL database dump\nCREATE TABLE t (nik text, kk text);\n"
+            } else {
+                b"-- MySQL dump\nCREATE TABLE t (nik text, kk text);\n"
+            };
+            [head.to_vec(), pieces.concat()].concat()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+        /// Any bytes: no panic, no hang, and every chunk size and block size gives the answer
+        /// of one sequential pass.
+        #[test]
+        fn any_split_gives_the_sequential_answer(data in dump(), chunk in 1usize..40, block in 1usize..90) {
+            let opts = SniffOptions::default();
+            let d = detect_mapped(&data, &opts).unwrap().unwrap();
+            let whole = scan_mapped(&data, &d, usize::MAX);
+            prop_assert_eq!(&scan_mapped(&data, &d, chunk), &whole);
+            prop_assert_eq!(&scan_blocks(&data, &opts, block, chunk), &whole);
+        }
+    }
+}

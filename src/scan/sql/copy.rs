@@ -190,7 +190,7 @@ fn find_header(data: &[u8], mut ls: usize, eof: bool, finders: [&memmem::Finder<
         // cached hit stays good while it lies ahead.
         let mut next = None::<usize>;
         for (f, hit) in finders.iter().zip(hits.iter_mut()) {
-            if !(hit.0 <= ls && hit.1.map_or(true, |h| h >= ls)) {
+            if hit.0 > ls || matches!(hit.1, Some(h) if h < ls) {
                 *hit = (ls, f.find(&data[ls..]).map(|i| ls + i));
             }
             if let Some(h) = hit.1 {
@@ -209,10 +209,14 @@ fn is_header(line: &[u8]) -> bool {
     parse_header(line).is_some()
 }
 
-struct Header<'a> {
-    table: &'a [u8],
-    columns: Option<&'a [u8]>,
-    text_format: bool,
+/// The parts of a `COPY` header line.
+pub struct Header<'a> {
+    /// The table's name (last part, unquoted).
+    pub table: &'a [u8],
+    /// The column list, between its parentheses.
+    pub columns: Option<&'a [u8]>,
+    /// Text format (not `csv` or `binary`).
+    pub text_format: bool,
 }
 
 fn parse_header(line: &[u8]) -> Option<Header<'_>> {
@@ -306,8 +310,8 @@ pub fn headers_in(data: &[u8]) -> Vec<(usize, usize)> {
 }
 
 /// Table name and column list of a header line, for detection.
-pub fn header_parts(line: &[u8]) -> Option<(&[u8], Option<&[u8]>, bool)> {
-    parse_header(line_content(line)).map(|h| (h.table, h.columns, h.text_format))
+pub fn header_parts(line: &[u8]) -> Option<Header<'_>> {
+    parse_header(line_content(line))
 }
 
 #[cfg(test)]

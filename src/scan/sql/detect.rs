@@ -9,6 +9,7 @@
 //! birth-date and gender columns are then found in that table the same way.
 
 use memchr::memmem;
+use rayon::prelude::*;
 
 use crate::nik::{Check, Validator};
 use crate::scan::csv::{BIRTH_DATE, GENDER, KK, NIK};
@@ -270,7 +271,7 @@ fn sample_insert(d: &[u8], q: usize, kw: usize, dia: Dialect, cat: &mut Catalogu
 /// A `COPY ... FROM stdin;` block at the line start `q`: samples its first lines.
 fn sample_copy(d: &[u8], q: usize, cat: &mut Catalogue) -> Option<usize> {
     let line = line_at(d, q);
-    let (table, columns, text) = copy::header_parts(line)?;
+    let copy::Header { table, columns, text_format: text } = copy::header_parts(line)?;
     let off = |s: &[u8]| s.as_ptr() as usize - d.as_ptr() as usize;
     let last = (off(table), off(table) + table.len());
     let name_start = lex::skip_blank(d, q + 5, Dialect::Postgres).ok()?;
@@ -374,6 +375,24 @@ fn tables_seen(cat: &Catalogue) -> String {
     s.join("; ")
 }
 
+/// Every start of `needle` in `all[from..]`, searched in parallel pieces (a dump may be many
+/// gigabytes, and this runs before the parallel scan).
+fn find_all(all: &[u8], from: usize, needle: &[u8]) -> Vec<usize> {
+    const PIECE: usize = 8 << 20;
+    let finder = memmem::Finder::new(needle);
+    let pieces = (all.len() - from).div_ceil(PIECE);
+    (0..pieces)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let a = from + i * PIECE;
+            let end = (a + PIECE).min(all.len());
+            // Overlap by the needle, and keep only the hits that start in this piece.
+            let b = (end + needle.len() - 1).min(all.len());
+            finder.find_iter(&all[a..b]).map(move |k| a + k).filter(move |&k| k < end).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Detects an SQL dump's dialect, the table that holds NIKs, and its columns.
 pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
     let bom = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
@@ -382,12 +401,15 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
     let mut cat = Catalogue::default();
     let mut walked = walk(text, bom, sample.len(), dialect, &mut cat);
     if let Some(all) = all.filter(|a| a.len() > walked) {
-        // Tables defined (and filled) beyond the sample.
-        let rest = &all[walked..];
-        let mut starts: Vec<usize> =
-            memmem::find_iter(rest, b"CREATE TABLE").chain(memmem::find_iter(rest, b"create table")).map(|i| walked + i).collect();
+        // Tables defined (and filled) beyond the sample, found by a parallel search.
+        let mut starts = find_all(all, walked, b"CREATE TABLE");
+        if memmem::find(sample, b"create table").is_some() || memmem::find(sample, b"insert into").is_some() {
+            starts.extend(find_all(all, walked, b"create table"));
+        }
         if dialect == Dialect::Postgres {
-            starts.extend(copy::headers_in(rest).into_iter().map(|(s, _)| walked + s));
+            for needle in [&b"\nCOPY "[..], b"\ncopy "] {
+                starts.extend(find_all(all, walked, needle).into_iter().map(|h| h + 1).filter(|&h| copy::header_parts(line_at(all, h)).is_some()));
+            }
         }
         starts.sort_unstable();
         for s in starts.into_iter().take(MAX_TABLES) {

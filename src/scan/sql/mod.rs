@@ -26,9 +26,18 @@
 //! # Ends
 //!
 //! Without `eof`, a statement or line that reaches the end of the bytes is
-//! [`Step::Incomplete`]. At the end of the input, an `INSERT` of the counted table cut inside a
-//! tuple counts the tuple read so far and warns with the offset where the open string (or
-//! tuple) started; an unfinished last `COPY` line of an unterminated block likewise.
+//! [`Step::Incomplete`], and its tuples are held back (not counted) until a later block has
+//! all of it. At the end of the input, an `INSERT` of the counted table cut inside a tuple
+//! counts the tuple read so far and warns with the offset where the open string (or tuple)
+//! started; an unfinished last `COPY` line of an unterminated block likewise.
+//!
+//! # Limits
+//!
+//! A statement is parsed by one thread, so a dump that is one giant `INSERT` gets no
+//! parallelism (and a stream holds it whole in memory). Comments and `DELIMITER` blocks are
+//! understood; `INSERT ... SELECT`/`SET`, `COPY ... (FORMAT csv)` and rows written by other
+//! means are not counted. PostgreSQL is recognised from the sample (pg_dump header, `COPY ...
+//! FROM stdin;` lines); elsewhere strings are MySQL's (backslash escapes).
 
 mod copy;
 mod detect;
@@ -63,8 +72,9 @@ pub struct SqlState {
     list: Vec<u8>,
     list_map: SlotMap,
     vals: Vals,
-    /// The tuples of the statement being parsed: counted only once it is complete, so that
-    /// a statement cut by the end of a block is counted once, with the next block.
+    /// The tuples of the statement being parsed, before the end of the input: counted only
+    /// once it is complete, so that a statement cut by the end of a block is counted once,
+    /// with the next block.
     rows: Vec<Vals>,
     scratch: Vec<u8>,
 }
@@ -232,7 +242,12 @@ impl SqlParser {
             }
             match tuple(d, q, dia, map, vals, scratch) {
                 Ok(next) => {
-                    if wanted {
+                    if wanted && eof {
+                        // Nothing can cut this statement short any more: count at once, so
+                        // that a huge statement needs no buffer.
+                        vals.record(d, scratch, counter);
+                        scratch.clear();
+                    } else if wanted {
                         rows.push(*vals);
                     }
                     q = next;
@@ -348,38 +363,59 @@ fn insert_head(d: &[u8], kw: usize, dia: Dialect) -> Lex<Option<Head>> {
 #[inline]
 fn tuple(d: &[u8], p: usize, dia: Dialect, map: &SlotMap, vals: &mut Vals, scratch: &mut Vec<u8>) -> Lex<usize> {
     *vals = Vals::default();
-    let mut p = lex::skip_blank(d, p + 1, dia)?;
-    if d[p] == b')' {
-        return Ok(p + 1);
-    }
+    let backslash = dia == Dialect::MySql;
+    let mut p = p + 1;
     let mut col = 0usize;
     loop {
         let slots = map.get(col);
-        let (v, next) = match lex::value(d, p, dia) {
-            Ok(x) => x,
+        let c = *d.get(p).ok_or(lex::CUT)?;
+        let value = if c == b'\'' {
+            // The common case, a string right at the value's start, without the general path.
+            lex::string_end(d, p, b'\'', backslash).map(|(close, escaped)| {
+                let esc = match (escaped, backslash) {
+                    (false, _) => Esc::None,
+                    (true, true) => Esc::Backslash(b'\''),
+                    (true, false) => Esc::Doubled(b'\''),
+                };
+                (Value::Text(p + 1, close, esc), close + 1)
+            })
+        } else {
+            p = lex::skip_blank(d, p, dia)?;
+            if col == 0 && d[p] == b')' {
+                return Ok(p + 1);
+            }
+            lex::value(d, p, dia)
+        };
+        match value {
+            Ok((v, next)) => {
+                if slots != 0 {
+                    vals.put(slots, v, d, scratch);
+                }
+                p = next;
+            }
             Err(cut) => {
                 if let (true, Some(q)) = (slots != 0, cut.quote) {
                     vals.set(slots, Slot::Data(q + 1, d.len()));
                 }
                 return Err(cut);
             }
-        };
-        if slots != 0 {
-            vals.put(slots, v, d, scratch);
         }
-        p = next;
-        loop {
-            p = lex::skip_blank(d, p, dia)?;
-            match d[p] {
-                b',' => break,
-                b')' => return Ok(p + 1),
-                b';' => return Ok(p),
-                // An expression goes on (`'x'::bigint`, `1 + 2`): skip to its end.
-                _ => p = lex::skip_value(d, p, dia)?,
-            }
+        match d.get(p) {
+            Some(b',') => {}
+            Some(b')') => return Ok(p + 1),
+            _ => loop {
+                p = lex::skip_blank(d, p, dia)?;
+                match d[p] {
+                    b',' => break,
+                    b')' => return Ok(p + 1),
+                    b';' => return Ok(p),
+                    // An expression goes on (`'x'::bigint`, `1 + 2`): skip to its end.
+                    _ => p = lex::skip_value(d, p, dia)?,
+                }
+            },
         }
         col += 1;
-        p = lex::skip_blank(d, p + 1, dia)?;
+        p += 1;
     }
 }
 
