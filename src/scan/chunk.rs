@@ -102,9 +102,10 @@ pub enum Step {
 
 /// A record format the parallel chunker can drive.
 pub trait Splittable: Sync {
-    /// Parser state carried from record to record inside one chunk (for example the column
-    /// list of the current SQL INSERT). A chunk starts with `State::default()`, so a format
-    /// with state must resync only to places where the default is right.
+    /// Caches and buffers a parser keeps from step to step inside one span. Every span starts
+    /// with `State::default()`: a chunk, the fix-up re-parse of a chunk, and each block of a
+    /// stream. So what a step does must depend only on where it starts, never on the state
+    /// (SQL, for example, carries a whole statement per step).
     type State: Default;
     /// Guess of the first record boundary at or after `cut` (0 < cut < data.len()).
     fn resync(&self, data: &[u8], cut: usize) -> usize;
