@@ -60,17 +60,17 @@ impl Layout {
     }
 }
 
-const NIK_NAMES: &[&str] = &[
+pub(crate) const NIK_NAMES: &[&str] = &[
     "nik", "nonik", "nomornik", "niknya", "nikktp", "noktp", "ktp", "nomorktp", "noektp", "ektp", "nikpemilih",
     "nomorindukkependudukan", "noindukkependudukan", "idnumber", "nationalid",
 ];
-const KK_NAMES: &[&str] = &[
+pub(crate) const KK_NAMES: &[&str] = &[
     "nkk", "nokk", "nomorkk", "kk", "nikk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga", "familycard",
 ];
-const BIRTH_NAMES: &[&str] = &[
+pub(crate) const BIRTH_NAMES: &[&str] = &[
     "tanggallahir", "tgllahir", "tgllhr", "tanggallhr", "tgllahirpemilih", "birthdate", "dateofbirth", "dob", "lahir",
 ];
-const GENDER_NAMES: &[&str] = &["jeniskelamin", "jnskelamin", "jk", "kelamin", "gender", "sex", "lp"];
+pub(crate) const GENDER_NAMES: &[&str] = &["jeniskelamin", "jnskelamin", "jk", "kelamin", "gender", "sex", "lp"];
 
 /// Header name with case, spaces and punctuation removed.
 pub fn canonical(name: &str) -> String {

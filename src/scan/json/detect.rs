@@ -18,20 +18,7 @@ use crate::scan::format::{Details, Detected, Format, Parser};
 use crate::scan::json::keys::{Matcher, Roles, MAX_PATH, ROLES};
 use crate::scan::json::walk::{skip_ws, string_end, unescape_into, walk, Kind, Skip, Visitor, Walk};
 use crate::scan::json::{find_boundary, JsonParser, Mode};
-use crate::scan::sniff::{canonical, mask_digits, ColumnChoice, SniffOptions};
-
-// The same lists as `scan::sniff` (private there); keep them in step.
-const NIK_NAMES: &[&str] = &[
-    "nik", "nonik", "nomornik", "niknya", "nikktp", "noktp", "ktp", "nomorktp", "noektp", "ektp", "nikpemilih",
-    "nomorindukkependudukan", "noindukkependudukan", "idnumber", "nationalid",
-];
-const KK_NAMES: &[&str] = &[
-    "nkk", "nokk", "nomorkk", "kk", "nikk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga", "familycard",
-];
-const BIRTH_NAMES: &[&str] = &[
-    "tanggallahir", "tgllahir", "tgllhr", "tanggallhr", "tgllahirpemilih", "birthdate", "dateofbirth", "dob", "lahir",
-];
-const GENDER_NAMES: &[&str] = &["jeniskelamin", "jnskelamin", "jk", "kelamin", "gender", "sex", "lp"];
+use crate::scan::sniff::{canonical, mask_digits, ColumnChoice, SniffOptions, BIRTH_NAMES, GENDER_NAMES, KK_NAMES, NIK_NAMES};
 
 const WHAT: [&str; 4] = ["NIK", "KK", "birth-date", "gender"];
 const FLAG: [&str; 4] = ["--nik-column", "--kk-column", "--birth-date-column", "--gender-column"];
