@@ -420,6 +420,18 @@ fn documents_that_never_close_are_reported() {
     assert_eq!(s.warnings.len(), 1);
 }
 
+#[test]
+fn byte_order_mark_and_masked_key_names() {
+    for data in [format!("\u{feff}{{\"nik\":\"{MAN}\"}}\n"), format!("\u{feff} [{{\"nik\":\"{MAN}\"}}]")] {
+        let s = scan(data.as_bytes());
+        assert_eq!((s.records, s.nik.valid), (1, 1));
+        assert!(s.warnings.is_empty());
+    }
+    // A dump keyed by NIK: the error lists the keys, masked.
+    let err = detect(format!("{{\"{MAN}\": {{\"nama\": \"x\"}}}}\n").as_bytes(), &opts()).err().expect("no NIK key");
+    assert!(!err.contains(MAN) && err.contains("350701**********.nama"), "{err}");
+}
+
 fn generated(records: u64, seed: u64, format: DumpFormat) -> (Vec<u8>, generate::Answer) {
     let cfg = GenerateConfig { records, seed, format, dup_rate: 0.15, invalid_rate: 0.12, output: "unused".into() };
     let mut bytes = Vec::new();

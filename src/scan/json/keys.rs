@@ -179,7 +179,7 @@ fn same_bytes(x: &[u8], y: &[u8]) -> bool {
     let w8 = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
     let w4 = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().unwrap());
     match n {
-        0..=3 => x == y,
+        0..=3 => x.iter().zip(y).all(|(a, b)| a == b),
         4..=7 => w4(x, 0) == w4(y, 0) && w4(x, n - 4) == w4(y, n - 4),
         8..=16 => w8(x, 0) == w8(y, 0) && w8(x, n - 8) == w8(y, n - 8),
         _ => x == y,
@@ -193,7 +193,7 @@ pub(crate) struct Keep<'a> {
 }
 
 impl Visitor for Keep<'_> {
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, buf: &[u8], level: u32, a: usize, b: usize, escaped: bool) {
         let f = &mut *self.found;
         let k = f.keys;
@@ -218,7 +218,7 @@ impl Visitor for Keep<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn scalar(&mut self, buf: &[u8], level: u32, a: usize, b: usize, kind: Kind, keyed: bool) {
         if !keyed {
             return;
