@@ -4,7 +4,7 @@
 
 use crate::dedup::{add_into, ShardedKeys};
 use crate::nik::{Check, Reason};
-use crate::summary::{Consistency, ReasonCounts};
+use crate::summary::{ColumnSummary, Consistency, ReasonCounts};
 
 /// Counts for one column (NIK or KK).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -33,6 +33,19 @@ impl ColumnTally {
 
     pub fn placeholder(&self) -> u64 {
         self.reasons.get(Reason::Placeholder)
+    }
+
+    /// The reported form, once the unique count is known.
+    pub fn summary(&self, unique: u64) -> ColumnSummary {
+        ColumnSummary {
+            valid: self.valid,
+            invalid: self.reasons.invalid_total(),
+            missing: self.missing,
+            placeholder: self.placeholder(),
+            unique,
+            duplicate_records: self.valid - unique,
+            invalid_reasons: self.reasons,
+        }
     }
 }
 

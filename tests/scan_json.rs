@@ -11,7 +11,7 @@ use takar::nik::{Date, Reason, RegionTable, Validator};
 use takar::scan::chunk::{scan_slice, Context};
 use takar::scan::format::{self, Details, Format, Parser};
 use takar::scan::sniff::{ColumnChoice, SniffOptions};
-use takar::summary::{ColumnSummary, Consistency};
+use takar::summary::Consistency;
 use takar::tally::{ColumnTally, Tally};
 
 fn validator() -> Validator<'static> {
@@ -439,26 +439,14 @@ fn generated(records: u64, seed: u64, format: DumpFormat) -> (Vec<u8>, generate:
     (bytes, answer)
 }
 
-fn column_summary(t: &ColumnTally, unique: u64) -> ColumnSummary {
-    ColumnSummary {
-        valid: t.valid,
-        invalid: t.reasons.invalid_total(),
-        missing: t.missing,
-        placeholder: t.reasons.get(Reason::Placeholder),
-        unique,
-        duplicate_records: t.valid - unique,
-        invalid_reasons: t.reasons,
-    }
-}
-
 #[test]
 fn generated_jsonl_matches_its_answer_and_the_csv() {
     let (jsonl, answer) = generated(4000, 7, DumpFormat::Jsonl);
     let (csv, csv_answer) = generated(4000, 7, DumpFormat::Csv);
     let s = scan(&jsonl);
     assert_eq!(s.records, answer.records);
-    assert_eq!(column_summary(&s.nik, s.nik_unique), answer.nik);
-    assert_eq!(column_summary(&s.kk, s.kk_unique), answer.kk);
+    assert_eq!(s.nik.summary(s.nik_unique), answer.nik);
+    assert_eq!(s.kk.summary(s.kk_unique), answer.kk);
     assert_eq!(s.consistency, answer.consistency);
     assert!(s.warnings.is_empty());
     assert_eq!((answer.nik.clone(), answer.kk.clone(), answer.consistency), (csv_answer.nik, csv_answer.kk, csv_answer.consistency));

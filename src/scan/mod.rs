@@ -27,9 +27,9 @@ use indicatif::ProgressBar;
 
 use crate::dedup::count_unique;
 use crate::error::{Error, Result};
-use crate::nik::{Reason, Validator};
-use crate::summary::{ColumnSummary, InputSummary, RegionCounts, Summary};
-use crate::tally::{ColumnTally, Tally};
+use crate::nik::Validator;
+use crate::summary::{InputSummary, RegionCounts, Summary};
+use crate::tally::Tally;
 use chunk::Context;
 pub use format::Format;
 use format::{scan_with, Detected};
@@ -78,26 +78,14 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     let has_consistency = inputs.iter().any(|i| i.birth_date_column.is_some() || i.gender_column.is_some());
     let mut summary = Summary::new(validator.dates().reference());
     summary.records = total.records;
-    summary.nik = column_summary(&total.nik, nik_unique.unique);
-    summary.kk = column_summary(&total.kk, kk_unique.unique);
+    summary.nik = total.nik.summary(nik_unique.unique);
+    summary.kk = total.kk.summary(kk_unique.unique);
     summary.consistency = has_consistency.then_some(total.consistency);
     summary.regions = RegionCounts { records: total.district_records, unique_nik: nik_unique.per_district };
     summary.inputs = inputs;
     summary.elapsed_s = started.elapsed().as_secs_f64();
     summary.bytes_per_s = if summary.elapsed_s > 0.0 { bytes as f64 / summary.elapsed_s } else { 0.0 };
     Ok(summary)
-}
-
-fn column_summary(t: &ColumnTally, unique: u64) -> ColumnSummary {
-    ColumnSummary {
-        valid: t.valid,
-        invalid: t.reasons.invalid_total(),
-        missing: t.missing,
-        placeholder: t.reasons.get(Reason::Placeholder),
-        unique,
-        duplicate_records: t.valid - unique,
-        invalid_reasons: t.reasons,
-    }
 }
 
 /// Rejects input that is clearly not a text dump (NUL bytes near the start).
