@@ -60,8 +60,49 @@ pub struct Tally {
     pub district_records: Vec<u64>,
     pub nik_keys: ShardedKeys,
     pub kk_keys: ShardedKeys,
-    /// Byte offsets (within the input) of quoted fields left open at the end of the data.
-    pub unterminated_quotes: Vec<u64>,
+    /// The first [`MAX_WARNINGS`] problems by input offset (see [`Tally::warning_count`]).
+    pub warnings: Vec<(u64, Warning)>,
+    /// All problems seen, including those beyond the kept ones.
+    pub warning_count: u64,
+}
+
+/// Warnings kept per input: a dump with millions of broken records needs a count and the first
+/// few places to look, not a million lines.
+pub const MAX_WARNINGS: usize = 100;
+
+/// Something wrong in the input that did not stop the scan: the affected record is still
+/// counted (by the rule each text states), so no count is lost, but the reader must see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Warning {
+    /// CSV: a quoted field opened here and the data ended inside it.
+    UnterminatedQuote,
+    /// SQL: an `INSERT` cut short by the end of the input (in a tuple or string opened here).
+    InsertCutShort,
+    /// SQL: a `COPY ... FROM stdin` block whose `\.` end line never came.
+    CopyUnterminated,
+    /// JSON: not JSON at this byte.
+    JsonMalformed,
+    /// JSON: a string or record opened here and never closed.
+    JsonUnclosed,
+    /// JSON: the array of records opened here and never closed.
+    JsonArrayUnclosed,
+    /// JSON: text after a record on its line, or after the end of the document.
+    JsonTrailing,
+}
+
+impl Warning {
+    /// What happened and how the record was counted; shown after `byte N: `.
+    pub fn text(self) -> &'static str {
+        match self {
+            Warning::UnterminatedQuote => "quoted field never closed; the rest of the input was counted as one record",
+            Warning::InsertCutShort => "INSERT statement cut short by the end of the input; its rows up to here were counted",
+            Warning::CopyUnterminated => "COPY block never ended with a \\. line; its lines were counted",
+            Warning::JsonMalformed => "malformed JSON; the record was counted with the values read before this byte",
+            Warning::JsonUnclosed => "JSON string or record never closed; counted with the values read before the end",
+            Warning::JsonArrayUnclosed => "JSON array of records never closed; the records in it were counted",
+            Warning::JsonTrailing => "unexpected text after a JSON record; ignored",
+        }
+    }
 }
 
 impl Tally {
@@ -73,7 +114,39 @@ impl Tally {
         add_into(&mut self.district_records, &o.district_records);
         self.nik_keys.merge(o.nik_keys);
         self.kk_keys.merge(o.kk_keys);
-        self.unterminated_quotes.extend(o.unterminated_quotes);
-        self.unterminated_quotes.sort_unstable();
+        // Keeping the smallest offsets is associative and commutative, like the counts.
+        self.warnings.extend(o.warnings);
+        self.warnings.sort_unstable();
+        self.warnings.truncate(MAX_WARNINGS);
+        self.warning_count += o.warning_count;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warned(offsets: &[u64]) -> Tally {
+        Tally { warnings: offsets.iter().map(|&o| (o, Warning::JsonMalformed)).collect(), warning_count: offsets.len() as u64, ..Tally::default() }
+    }
+
+    #[test]
+    fn warnings_keep_the_first_offsets_in_any_merge_order() {
+        let parts: Vec<Vec<u64>> = (0..7u64).map(|p| (0..40).map(|i| i * 7 + p).rev().collect()).collect();
+        let mut forward = Tally::default();
+        for p in &parts {
+            forward.merge(warned(p));
+        }
+        let mut backward = Tally::default();
+        for p in parts.iter().rev() {
+            let mut t = warned(p);
+            t.merge(backward);
+            backward = t;
+        }
+        let expected: Vec<u64> = (0..MAX_WARNINGS as u64).collect();
+        for t in [forward, backward] {
+            assert_eq!(t.warning_count, 280);
+            assert_eq!(t.warnings.iter().map(|w| w.0).collect::<Vec<_>>(), expected);
+        }
     }
 }

@@ -89,13 +89,13 @@ proptest! {
 }
 
 /// Comparable view of a tally, unique counts included.
-fn summary(mut t: takar::tally::Tally) -> (u64, takar::tally::ColumnTally, takar::tally::ColumnTally, takar::summary::Consistency, Vec<u64>, takar::dedup::Uniques, u64, Vec<u64>) {
+fn summary(mut t: takar::tally::Tally) -> (u64, takar::tally::ColumnTally, takar::tally::ColumnTally, takar::summary::Consistency, Vec<u64>, takar::dedup::Uniques, u64, Vec<(u64, takar::tally::Warning)>) {
     let d = t.district_records.len().max(RegionTable::embedded().districts.len());
     let nik = takar::dedup::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
     let kk = takar::dedup::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
     let mut records = t.district_records.clone();
     records.resize(d, 0);
-    (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik, kk, t.unterminated_quotes.clone())
+    (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik, kk, t.warnings.clone())
 }
 
 /// A realistic dump with quoted newlines, padded so that NIKs sit at every offset around

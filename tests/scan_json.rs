@@ -12,16 +12,15 @@ use takar::scan::chunk::{scan_slice, Context};
 use takar::scan::format::{self, Details, Format, Parser};
 use takar::scan::sniff::{ColumnChoice, SniffOptions};
 use takar::summary::Consistency;
-use takar::tally::{ColumnTally, Tally};
+use takar::tally::{ColumnTally, Tally, Warning};
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
 }
 
-/// Offsets of the warnings a tally carries (JSON problems are reported through the counter's
-/// unterminated-string list for now).
+/// Offsets of the warnings a tally carries.
 fn warnings(t: &Tally) -> Vec<u64> {
-    t.unterminated_quotes.clone()
+    t.warnings.iter().map(|w| w.0).collect()
 }
 
 /// Everything a scan found, comparable.
@@ -36,6 +35,7 @@ struct Seen {
     /// Nonzero valid-NIK record counts by district id.
     district_records: Vec<(usize, u64)>,
     warnings: Vec<u64>,
+    kinds: Vec<Warning>,
 }
 
 fn seen(mut t: Tally) -> Seen {
@@ -52,6 +52,7 @@ fn seen(mut t: Tally) -> Seen {
         kk_unique: kk.unique,
         district_records,
         warnings: warnings(&t),
+        kinds: t.warnings.iter().map(|w| w.1).collect(),
     }
 }
 
@@ -389,6 +390,10 @@ fn malformed_lines_are_counted_and_reported() {
         (start(4) + cut.rfind('"').unwrap()) as u64,
     ];
     assert_eq!(s.warnings, expected);
+    use Warning::*;
+    // The trailing line is read only up to its last wanted key, so it shows as a record whose
+    // line does not end with its closing bracket.
+    assert_eq!(s.kinds, vec![JsonMalformed, JsonUnclosed, JsonMalformed, JsonUnclosed]);
 }
 
 #[test]
@@ -405,6 +410,7 @@ fn documents_that_never_close_are_reported() {
     let s = scan(no_bracket.as_bytes());
     assert_eq!(s.records, 5);
     assert_eq!(s.warnings, vec![0]);
+    assert_eq!(s.kinds, vec![Warning::JsonArrayUnclosed]);
     // Nothing after `[`: an error, not an empty success.
     assert!(detect(b"  [  \n", &opts()).is_err());
     assert!(detect(b"[]", &opts()).unwrap().is_none());
@@ -413,6 +419,7 @@ fn documents_that_never_close_are_reported() {
     let s = scan(after.as_bytes());
     assert_eq!(s.records, 5);
     assert_eq!(s.warnings, vec![full.len() as u64 + 1]);
+    assert_eq!(s.kinds, vec![Warning::JsonTrailing]);
     // A broken element in an array: counted, reported, and the next records still read.
     let broken = full.replacen("\"nkk\": null", "\"nkk\" null", 1);
     let s = assert_chunking_agrees(broken.as_bytes(), &opts());
@@ -584,4 +591,22 @@ proptest! {
         }
         let _ = try_all_ways(&noise);
     }
+}
+
+#[test]
+fn many_broken_records_list_the_first_warnings_and_count_the_rest() {
+    let env = common::Env::new();
+    let good = format!("{{\"nik\": \"{MAN}\", \"nkk\": \"{FAMILY}\"}}\n");
+    let broken = format!("{{\"nik\": \"{WOMAN}\", \"nkk\": oops}}\n");
+    let data = good.clone() + &broken.repeat(250);
+    let p = env.write("many.jsonl", data.as_bytes());
+    let out = common::takar(&["scan", "--json", "--chunk-size", "1000", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["records"], 251);
+    let w = v["inputs"][0]["warnings"].as_array().unwrap();
+    assert_eq!(w.len(), takar::tally::MAX_WARNINGS + 1);
+    let second = good.len() + broken.len() + broken.find("oops").unwrap();
+    assert!(w[1].as_str().unwrap().starts_with(&format!("byte {second}: malformed JSON")), "{w:?}");
+    assert!(w.last().unwrap().as_str().unwrap().starts_with("150 more warnings"), "{w:?}");
 }

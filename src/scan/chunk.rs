@@ -16,7 +16,7 @@ use crate::dedup::ShardedKeys;
 use crate::nik::{Check, Validator};
 use crate::scan::csv::{Record, RecordEnd, RecordParser, BIRTH_DATE, GENDER, KK, NIK};
 use crate::scan::fields::{birth_date_matches, parse_date, parse_gender};
-use crate::tally::Tally;
+use crate::tally::{Tally, Warning, MAX_WARNINGS};
 
 /// Everything a worker needs, shared by reference.
 pub struct Context<'a> {
@@ -79,9 +79,14 @@ impl<'c> Counter<'c> {
         }
     }
 
-    /// A quoted field (or string) opened at this input offset never closed.
-    pub fn unterminated(&mut self, offset: u64) {
-        self.tally.unterminated_quotes.push(offset);
+    /// A problem at this input offset (the record it concerns is still counted).
+    #[cold]
+    pub fn warn(&mut self, offset: u64, what: Warning) {
+        let t = &mut self.tally;
+        t.warning_count += 1;
+        if t.warnings.len() < MAX_WARNINGS {
+            t.warnings.push((offset, what));
+        }
     }
 
     pub fn finish(mut self) -> Tally {
@@ -134,7 +139,7 @@ impl Splittable for RecordParser {
             RecordEnd::Terminated => {}
             _ if !eof => return Step::Incomplete,
             RecordEnd::EndOfData => {}
-            RecordEnd::UnterminatedQuote { quote_at } => counter.unterminated(base + quote_at as u64),
+            RecordEnd::UnterminatedQuote { quote_at } => counter.warn(base + quote_at as u64, Warning::UnterminatedQuote),
         }
         counter.record(Fields { nik: rec.get(data, NIK), kk: rec.get(data, KK), birth_date: rec.get(data, BIRTH_DATE), gender: rec.get(data, GENDER) });
         Step::Next(next)
@@ -171,34 +176,40 @@ fn parse_span<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], start: usize
     Part { tally: counter.finish(), start, end: pos }
 }
 
+/// Chunks parsed at once, per worker thread. Parts are merged wave by wave, so the per-chunk
+/// tallies held at any moment (each has a dense per-district array) stay bounded however big
+/// the input or small the chunk size; 8 per thread keeps the idle tail of a wave short.
+const CHUNKS_PER_THREAD_IN_WAVE: usize = 8;
+
 /// Handles every complete record of `data` (offset `base` in its input) in parallel chunks.
 /// Returns the merged tally and how many bytes were consumed (all of them when `eof`).
 pub fn scan_slice<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Tally, usize) {
     let chunk_size = chunk_size.max(1);
     let n = data.len().div_ceil(chunk_size).max(1);
     let stop = |i: usize| ((i + 1).saturating_mul(chunk_size)).min(data.len());
-    let mut parts: Vec<Part> = (0..n)
-        .into_par_iter()
-        .map_init(Scratch::default, |s, i| {
-            let start = if i == 0 { 0 } else { f.resync(data, i * chunk_size) };
-            let part = parse_span(f, ctx, data, start.min(stop(i)), stop(i), eof, base, s);
-            if let Some(p) = ctx.progress {
-                p.inc((part.end - part.start) as u64);
-            }
-            part
-        })
-        .collect();
-    let mut expected = parts[0].end;
-    let mut fix = Scratch::default();
-    for (i, part) in parts.iter_mut().enumerate().skip(1) {
-        if part.start != expected {
-            *part = parse_span(f, ctx, data, expected, stop(i).max(expected), eof, base, &mut fix);
-        }
-        expected = part.end;
-    }
+    let wave = rayon::current_num_threads() * CHUNKS_PER_THREAD_IN_WAVE;
     let mut total = Tally::default();
-    for p in parts {
-        total.merge(p.tally);
+    let mut expected = 0;
+    let mut fix = Scratch::default();
+    for first in (0..n).step_by(wave) {
+        let parts: Vec<Part> = (first..n.min(first + wave))
+            .into_par_iter()
+            .map_init(Scratch::default, |s, i| {
+                let start = if i == 0 { 0 } else { f.resync(data, i * chunk_size) };
+                let part = parse_span(f, ctx, data, start.min(stop(i)), stop(i), eof, base, s);
+                if let Some(p) = ctx.progress {
+                    p.inc((part.end - part.start) as u64);
+                }
+                part
+            })
+            .collect();
+        for (i, mut part) in (first..).zip(parts) {
+            if part.start != expected {
+                part = parse_span(f, ctx, data, expected, stop(i).max(expected), eof, base, &mut fix);
+            }
+            expected = part.end;
+            total.merge(part.tally);
+        }
     }
     (total, expected)
 }

@@ -44,6 +44,7 @@ use memchr::memchr;
 
 use crate::scan::chunk::{Counter, Fields, Splittable, Step};
 use crate::scan::csv::{Record, BIRTH_DATE, GENDER, KK, NIK};
+use crate::tally::Warning;
 pub use detect::detect;
 use keys::{Found, Keep, Roles};
 use walk::{is_ws, member_key, skip_open, skip_ws, walk, Skip, Walk, OBJECT};
@@ -77,27 +78,6 @@ pub struct State {
 }
 
 /// What went wrong, for a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Problem {
-    /// Not JSON at this byte; the record was counted with the values read before it.
-    Malformed,
-    /// A string or record opened here and never closed.
-    Unclosed,
-    /// The records array opened here and never closed.
-    ArrayUnclosed,
-    /// Non-whitespace after a record on its line, or after the end of the document.
-    Trailing,
-}
-
-/// Reports a problem at an input offset.
-///
-/// `Counter` has only `unterminated` (shown as "quoted field never closed") for now; every JSON
-/// problem goes there so that none is silent. A dedicated `Counter::malformed(offset, what)`
-/// would let the report say which problem it was (see [`Problem`]).
-fn warn(counter: &mut Counter<'_>, offset: u64, _problem: Problem) {
-    counter.unterminated(offset);
-}
-
 /// Whether a value can start with this byte.
 fn starts_value(c: u8) -> bool {
     matches!(c, b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
@@ -204,7 +184,7 @@ impl JsonParser {
             Walk::End(e) => {
                 let r = skip_ws(line, e);
                 if r < end {
-                    warn(counter, base + r as u64, Problem::Trailing);
+                    counter.warn(base + r as u64, Warning::JsonTrailing);
                 }
             }
             Walk::Stopped(_) => {
@@ -213,11 +193,11 @@ impl JsonParser {
                 let closer = if st.stack.first().is_some_and(|&k| k & OBJECT != 0) { b'}' } else { b']' };
                 let last = line[q..].iter().rposition(|&c| !is_ws(c)).map_or(q, |i| q + i);
                 if line[last] != closer {
-                    warn(counter, base + q as u64, Problem::Unclosed);
+                    counter.warn(base + q as u64, Warning::JsonUnclosed);
                 }
             }
-            Walk::Malformed(at) => warn(counter, base + at as u64, Problem::Malformed),
-            Walk::Unclosed(at) => warn(counter, base + at as u64, Problem::Unclosed),
+            Walk::Malformed(at) => counter.warn(base + at as u64, Warning::JsonMalformed),
+            Walk::Unclosed(at) => counter.warn(base + at as u64, Warning::JsonUnclosed),
         }
         self.count(data, st, counter);
         Step::Next(next)
@@ -233,7 +213,7 @@ impl JsonParser {
                 return Step::Incomplete;
             }
             if array {
-                warn(counter, self.array_at, Problem::ArrayUnclosed);
+                counter.warn(self.array_at, Warning::JsonArrayUnclosed);
             }
             return Step::Next(len);
         }
@@ -243,7 +223,7 @@ impl JsonParser {
         if !starts_value(data[q]) {
             // Stray bytes between records: no record, a warning, on to the next record.
             let Some(next) = next_start(data, q, q + 1, array, eof) else { return Step::Incomplete };
-            warn(counter, base + q as u64, Problem::Malformed);
+            counter.warn(base + q as u64, Warning::JsonMalformed);
             return Step::Next(next);
         }
         st.found.begin(&self.roles);
@@ -256,17 +236,17 @@ impl JsonParser {
             Walk::End(e) => {
                 let s = skip_ws(data, e);
                 let (next, problem) = if s >= len {
-                    (len, array.then_some((self.array_at, Problem::ArrayUnclosed)))
+                    (len, array.then_some((self.array_at, Warning::JsonArrayUnclosed)))
                 } else if !array {
                     (s, None)
                 } else {
                     match data[s] {
                         b',' => {
                             let t = skip_ws(data, s + 1);
-                            (t, (t >= len).then_some((self.array_at, Problem::ArrayUnclosed)))
+                            (t, (t >= len).then_some((self.array_at, Warning::JsonArrayUnclosed)))
                         }
                         b']' => (s, None),
-                        _ => (s, Some((base + s as u64, Problem::Malformed))),
+                        _ => (s, Some((base + s as u64, Warning::JsonMalformed))),
                     }
                 };
                 if next >= len && !eof {
@@ -274,7 +254,7 @@ impl JsonParser {
                 }
                 self.count(data, st, counter);
                 if let Some((at, p)) = problem {
-                    warn(counter, at, p);
+                    counter.warn(at, p);
                 }
                 Step::Next(next)
             }
@@ -283,13 +263,13 @@ impl JsonParser {
                     return Step::Incomplete;
                 }
                 self.count(data, st, counter);
-                warn(counter, base + at as u64, Problem::Unclosed);
+                counter.warn(base + at as u64, Warning::JsonUnclosed);
                 Step::Next(len)
             }
             Walk::Malformed(at) | Walk::Stopped(at) => {
                 let Some(next) = recover(data, at, q, st.stack.len(), array, eof) else { return Step::Incomplete };
                 self.count(data, st, counter);
-                warn(counter, base + at as u64, Problem::Malformed);
+                counter.warn(base + at as u64, Warning::JsonMalformed);
                 Step::Next(next)
             }
         }
@@ -307,18 +287,18 @@ impl JsonParser {
             match skip_members(data, p, &mut st.stack) {
                 Ok(e) => p = e,
                 Err(Walk::Unclosed(_)) => {
-                    warn(counter, self.wrapper_at, Problem::Unclosed);
+                    counter.warn(self.wrapper_at, Warning::JsonUnclosed);
                     return Step::Next(data.len());
                 }
                 Err(Walk::Malformed(at) | Walk::End(at) | Walk::Stopped(at)) => {
-                    warn(counter, base + at as u64, Problem::Malformed);
+                    counter.warn(base + at as u64, Warning::JsonMalformed);
                     return Step::Next(data.len());
                 }
             }
         }
         let r = skip_ws(data, p);
         if r < data.len() {
-            warn(counter, base + r as u64, Problem::Trailing);
+            counter.warn(base + r as u64, Warning::JsonTrailing);
         }
         Step::Next(data.len())
     }

@@ -133,8 +133,12 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    for at in &tally.unterminated_quotes {
-        info.warnings.push(format!("byte {at}: quoted field never closed; the rest of the input was counted as one record"));
+    for (at, what) in &tally.warnings {
+        info.warnings.push(format!("byte {at}: {}", what.text()));
+    }
+    let unlisted = tally.warning_count - tally.warnings.len() as u64;
+    if unlisted > 0 {
+        info.warnings.push(format!("{unlisted} more warnings like these (only the first {} are listed)", tally.warnings.len()));
     }
     info.records = tally.records;
     info.nik_valid = tally.nik.valid;

@@ -48,6 +48,7 @@ use memchr::memchr;
 
 use crate::scan::chunk::{Counter, Fields, Splittable, Step};
 use crate::scan::csv::{Record, BIRTH_DATE, GENDER, KK, NIK};
+use crate::tally::Warning;
 
 pub use detect::detect;
 pub use lex::Dialect;
@@ -256,7 +257,7 @@ impl SqlParser {
                     if wanted {
                         rows.push(*vals);
                         count(rows, scratch, counter);
-                        counter.unterminated(base + cut.quote.unwrap_or(q) as u64);
+                        counter.warn(base + cut.quote.unwrap_or(q) as u64, Warning::InsertCutShort);
                     }
                     return Step::Next(len);
                 }
@@ -301,7 +302,7 @@ impl SqlParser {
         copy_fields(d, pos, end, &block.map, &mut st.vals, &mut st.scratch);
         st.vals.record(d, &st.scratch, counter);
         if next == len && line_end == len && unterminated {
-            counter.unterminated(base + pos as u64);
+            counter.warn(base + pos as u64, Warning::CopyUnterminated);
         }
         Step::Next(next)
     }
