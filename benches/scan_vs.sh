@@ -3,6 +3,7 @@
 # from a warm page cache. Prints a table of times, throughput, ratios and peak RSS.
 #
 #   bash benches/scan_vs.sh [RECORDS] [WORKDIR]      (defaults: 10000000, /tmp/takar-bench)
+#   (per input format: CSV, TSV, SQL, JSON, gzip, zstd, ...: see benches/formats.sh)
 #
 # Installs polars and duckdb with pip if missing. Ratios are what to compare; absolute times on
 # a shared machine are noise. Peak RSS (VmHWM) includes the file pages a memory map touched;
