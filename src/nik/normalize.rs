@@ -66,7 +66,7 @@ fn is_trim_byte(c: u8) -> bool {
 }
 
 /// Strips whitespace and quotes from both ends.
-#[inline]
+#[inline(always)]
 pub(crate) fn trim(b: &[u8]) -> &[u8] {
     // Almost every field starts and ends with a plain visible byte: nothing to strip.
     let plain = |c: u8| !is_trim_byte(c) && c < 0x80;

@@ -6,9 +6,10 @@
 //! byte; after the closing quote, bytes up to the next delimiter are appended; a quote inside an
 //! unquoted field is literal), because the parallel chunker and the tests compare it with the
 //! `csv` crate. Speed comes from only materialising the few columns takar reads (NIK, KK, birth
-//! date, gender) and skipping the rest of each row with `memchr3` over quotes and line ends.
+//! date, gender) and skipping the rest of each row by searching only for quotes and line ends
+//! ([`find3`]).
 
-use memchr::{memchr, memchr3};
+use crate::scan::find::{self, find3};
 
 /// Up to four columns a pass reads, by 0-based index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub const NIK: usize = 0;
 pub const KK: usize = 1;
 pub const BIRTH_DATE: usize = 2;
 pub const GENDER: usize = 3;
+/// The slot of a column no role reads.
+const NO_SLOT: u8 = 4;
 
 /// A parser for one dialect and column selection; cheap to copy into each worker.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +41,10 @@ pub struct RecordParser {
     /// `slots_of[col]`: bit `s` set when column `col` fills slot `s` (a column may fill two,
     /// e.g. when the same column is named for two roles).
     slots_of: [u8; 256],
+    /// `slot_of[col]`: the one slot column `col` fills, or [`NO_SLOT`]; used by the prefix fast
+    /// path when no column fills two slots (`one_slot_each`).
+    slot_of: [u8; 256],
+    one_slot_each: bool,
     /// Columns past this one are skipped without splitting fields.
     last_wanted: usize,
     any_wanted: bool,
@@ -59,7 +66,9 @@ pub enum RecordEnd {
 /// quoted field that holds `""` or text after its closing quote.
 #[derive(Debug, Default)]
 pub struct Record {
-    spans: [Option<(usize, usize)>; 4],
+    /// Indexed by slot; the extra last entry takes the spans of unwanted columns, so that the
+    /// prefix fast path stores every field without a branch.
+    spans: [Option<(usize, usize)>; 5],
     /// For fields that needed unescaping: slot -> range in `scratch`.
     owned: [Option<(usize, usize)>; 4],
     scratch: Vec<u8>,
@@ -117,7 +126,7 @@ impl Record {
 
     #[inline]
     fn clear(&mut self) {
-        self.spans = [None; 4];
+        self.spans = [None; 5];
         self.owned = [None; 4];
         self.scratch.clear();
     }
@@ -135,7 +144,9 @@ impl RecordParser {
             }
         }
         let last = columns.last_wanted().filter(|c| *c < 256);
-        RecordParser { delimiter, slots_of, last_wanted: last.unwrap_or(0), any_wanted: last.is_some() }
+        let slot_of = slots_of.map(|bits| if bits.count_ones() == 1 { bits.trailing_zeros() as u8 } else { NO_SLOT });
+        let one_slot_each = slots_of.iter().all(|bits| bits.count_ones() <= 1);
+        RecordParser { delimiter, slots_of, slot_of, one_slot_each, last_wanted: last.unwrap_or(0), any_wanted: last.is_some() }
     }
 
     pub fn delimiter(&self) -> u8 {
@@ -145,8 +156,50 @@ impl RecordParser {
     /// Parses the record starting at `pos` (which is not a line-end byte). Returns where the
     /// next record may start and how this one ended.
     #[inline]
-    pub fn parse(&self, data: &[u8], mut pos: usize, rec: &mut Record) -> (usize, RecordEnd) {
+    pub fn parse(&self, data: &[u8], pos: usize, rec: &mut Record) -> (usize, RecordEnd) {
         rec.clear();
+        if let Some(done) = self.parse_prefix(data, pos, rec) {
+            return done;
+        }
+        rec.clear();
+        self.parse_fields(data, pos, rec)
+    }
+
+    /// The common row: no wanted column (or column before one) is quoted, and 64 bytes can be
+    /// read past each field end. The field ends come from bitmaps of delimiters and line ends,
+    /// 64 bytes at a time, instead of a search per field. `None` (any other row) sends the caller to [`Self::parse_fields`].
+    #[inline(always)]
+    fn parse_prefix(&self, data: &[u8], pos: usize, rec: &mut Record) -> Option<(usize, RecordEnd)> {
+        let d = self.delimiter;
+        if !self.any_wanted || !self.one_slot_each {
+            return None;
+        }
+        let mut block = pos;
+        let mut ends = find::mask64(data, block, d, b'\n', b'\r')?;
+        let mut start = pos;
+        for col in 0..=self.last_wanted {
+            // `start` is the data's length after a delimiter in its last byte.
+            if data.get(start) == Some(&b'"') {
+                return None;
+            }
+            while ends == 0 {
+                block += 64;
+                ends = find::mask64(data, block, d, b'\n', b'\r')?;
+            }
+            let end = block + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            rec.spans[usize::from(self.slot_of[col])] = Some((start, end));
+            if data[end] != d {
+                return Some((end + 1, RecordEnd::Terminated));
+            }
+            start = end + 1;
+        }
+        Some(skip_rest(data, start, d, true))
+    }
+
+    /// Any record, field by field (see the module head for the rules).
+    #[inline]
+    fn parse_fields(&self, data: &[u8], mut pos: usize, rec: &mut Record) -> (usize, RecordEnd) {
         let d = self.delimiter;
         let len = data.len();
         let mut col = 0usize;
@@ -203,24 +256,10 @@ impl RecordParser {
     }
 }
 
-/// The first delimiter or line end at or after `pos` (or `data.len()`). Fields are short, and
-/// for short haystacks a call to `memchr3` costs more than the search: the first 32 bytes are
-/// tested a word at a time (the lowest flagged byte of the zero-byte test is always exact).
+/// The first delimiter or line end at or after `pos` (or `data.len()`).
 #[inline(always)]
 fn find_field_end(data: &[u8], pos: usize, d: u8) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |v: u64| v.wrapping_sub(LO) & !v & HI;
-    let mut p = pos;
-    while p + 8 <= data.len() && p < pos + 32 {
-        let w = u64::from_le_bytes(data[p..p + 8].try_into().unwrap());
-        let hit = zero_byte(w ^ (LO * u64::from(d))) | zero_byte(w ^ (LO * u64::from(b'\n'))) | zero_byte(w ^ (LO * u64::from(b'\r')));
-        if hit != 0 {
-            return p + (hit.trailing_zeros() / 8) as usize;
-        }
-        p += 8;
-    }
-    memchr3(d, b'\n', b'\r', &data[p..]).map_or(data.len(), |i| p + i)
+    find3(data, pos, d, b'\n', b'\r')
 }
 
 /// Whether `data[pos..pos + 16]` are ASCII digits followed by a delimiter or line end.
@@ -247,7 +286,10 @@ fn is_end(b: u8, d: u8) -> bool {
 fn find_closing_quote(data: &[u8], mut p: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
-        let q = p + memchr(b'"', &data[p..])?;
+        let q = find3(data, p, b'"', b'"', b'"');
+        if q == data.len() {
+            return None;
+        }
         if data.get(q + 1) == Some(&b'"') {
             escaped = true;
             p = q + 2;
@@ -266,33 +308,36 @@ fn unescape_into(content: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Skips the rest of a record from `pos`, which is a field start when `at_field_start`.
-/// Only quotes and line ends are searched: a quote opens a quoted field only at a field start
+/// Only quotes and line ends are looked at: a quote opens a quoted field only at a field start
 /// (right after a delimiter), otherwise it is literal.
 #[inline]
 fn skip_rest(data: &[u8], mut pos: usize, d: u8, mut at_field_start: bool) -> (usize, RecordEnd) {
     let len = data.len();
+    let mut bits = find::QuotesAndLineEnds::new(data);
     loop {
         if at_field_start && pos < len && data[pos] == b'"' {
-            match find_closing_quote(data, pos + 1) {
-                Some((close, _)) => pos = close + 1,
-                None => return (len, RecordEnd::UnterminatedQuote { quote_at: pos }),
-            }
-        }
-        match memchr3(b'"', b'\n', b'\r', &data[pos..]) {
-            None => return (len, RecordEnd::EndOfData),
-            Some(i) => {
-                let p = pos + i;
-                if data[p] == b'"' {
-                    at_field_start = p > 0 && data[p - 1] == d;
-                    if !at_field_start {
-                        pos = p + 1;
-                    } else {
-                        pos = p;
-                    }
-                } else {
-                    return (p + 1, RecordEnd::Terminated);
+            let open = pos;
+            pos += 1;
+            loop {
+                let q = bits.next(pos, true);
+                if q == len {
+                    return (len, RecordEnd::UnterminatedQuote { quote_at: open });
                 }
+                if data.get(q + 1) != Some(&b'"') {
+                    pos = q + 1;
+                    break;
+                }
+                pos = q + 2;
             }
         }
+        let p = bits.next(pos, false);
+        if p == len {
+            return (len, RecordEnd::EndOfData);
+        }
+        if data[p] != b'"' {
+            return (p + 1, RecordEnd::Terminated);
+        }
+        at_field_start = p > 0 && data[p - 1] == d;
+        pos = if at_field_start { p } else { p + 1 };
     }
 }

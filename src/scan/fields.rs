@@ -8,6 +8,14 @@ use crate::nik::{Date, DateRule, Nik};
 /// `Some(true)` for female.
 pub fn parse_gender(raw: &[u8]) -> Option<bool> {
     let v = trim(raw);
+    // Most dumps write one letter or digit.
+    if let [c] = v {
+        return match c.to_ascii_uppercase() {
+            b'L' | b'M' | b'1' => Some(false),
+            b'P' | b'F' | b'2' => Some(true),
+            _ => None,
+        };
+    }
     let is = |s: &str| v.eq_ignore_ascii_case(s.as_bytes());
     if is("L") || is("M") || is("1") || is("LAKI-LAKI") || is("LAKI LAKI") || is("LAKI") || is("PRIA") || is("MALE") {
         Some(false)

@@ -11,8 +11,10 @@
 pub mod chunk;
 pub mod csv;
 pub mod fields;
+mod find;
 pub mod format;
 pub mod json;
+pub mod parallel_decode;
 pub mod sheet;
 pub mod sniff;
 pub mod source;
@@ -160,16 +162,18 @@ fn scan_stream(
     layout: &dyn Fn(&[u8], bool, Option<&[u8]>) -> Result<Option<Detected>>,
 ) -> Result<Tally> {
     let block = opts.chunk_size.saturating_mul(4).clamp(1 << 16, 64 << 20);
-    let decode_error = |e: std::io::Error, at: u64| -> Error {
+    // The offset of a decoding error is a compressed one: the raw bytes read so far, or where
+    // the parallel decoder put the bad frame. Decoded positions count other bytes.
+    let decode_error = |e: std::io::Error| -> Error {
         if compression == Compression::None {
             Error::io(path, e)
         } else {
-            Error::Decompress { path: path.to_path_buf(), offset: raw_read.load(std::sync::atomic::Ordering::Relaxed).max(at), kind: compression.as_str(), source: e }
+            Error::Decompress { path: path.to_path_buf(), offset: raw_read.load(std::sync::atomic::Ordering::Relaxed), kind: compression.as_str(), source: e }
         }
     };
     // The sample for sniffing is read here, before the reader thread starts.
     let mut buf = Vec::with_capacity(SNIFF_BYTES);
-    let eof = (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut buf).map_err(|e| decode_error(e, 0))? < SNIFF_BYTES;
+    let eof = (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut buf).map_err(decode_error)? < SNIFF_BYTES;
     let Some(d) = layout(&buf, eof, None)? else {
         if eof {
             return Ok(Tally::default());
@@ -206,7 +210,7 @@ fn scan_stream(
         while !done {
             match rx.recv() {
                 Ok(Ok(b)) => buf.extend_from_slice(&b),
-                Ok(Err(e)) => return Err(decode_error(e, base)),
+                Ok(Err(e)) => return Err(decode_error(e)),
                 Err(_) => done = true,
             }
             if buf.len() < block && !done {
