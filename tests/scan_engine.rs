@@ -83,9 +83,13 @@ proptest! {
         let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
         let parser = RecordParser::new(b',', cols);
         let (whole, used_whole) = scan_slice(&parser, &ctx, &data, 0, true, usize::MAX);
+        // The progress bar ends exactly at the data's length, re-parsed chunks or not.
+        let bar = indicatif::ProgressBar::hidden();
+        let ctx = Context { progress: Some(&bar), ..ctx };
         let (parts, used_parts) = scan_slice(&parser, &ctx, &data, 0, true, chunk);
         prop_assert_eq!(used_whole, data.len());
         prop_assert_eq!(used_parts, data.len());
+        prop_assert_eq!(bar.position(), data.len() as u64);
         prop_assert_eq!(summary(whole), summary(parts));
     }
 }

@@ -197,8 +197,10 @@ pub fn scan_slice<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], base: u6
             .map_init(Scratch::default, |s, i| {
                 let start = if i == 0 { 0 } else { f.resync(data, i * chunk_size) };
                 let part = parse_span(f, ctx, data, start.min(stop(i)), stop(i), eof, base, s);
+                // Each chunk's nominal share, so that the bar ends exactly at the slice's
+                // length even when a chunk is parsed again in the fix-up.
                 if let Some(p) = ctx.progress {
-                    p.inc((part.end - part.start) as u64);
+                    p.inc((stop(i) - (i * chunk_size).min(data.len())) as u64);
                 }
                 part
             })
