@@ -28,18 +28,16 @@ pub fn parse_gender(raw: &[u8]) -> Option<bool> {
 
 /// A birth date as written: `YYYY-MM-DD`, `DD-MM-YYYY` or `DD/MM/YYYY` (also `YYYY/MM/DD`).
 pub fn parse_date(raw: &[u8]) -> Option<Date> {
-    let v = trim(raw);
-    if v.len() != 10 {
-        return None;
-    }
-    let num = |a: usize, b: usize| -> Option<u32> {
-        v[a..b].iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
-    };
+    let v: &[u8; 10] = trim(raw).try_into().ok()?;
+    // Every byte minus '0': digits become 0..=9, everything else (separators too) above 9.
+    let x = v.map(|c| c.wrapping_sub(b'0'));
+    let digits = |positions: &[usize]| positions.iter().all(|&i| x[i] < 10);
+    let n2 = |i: usize| u32::from(x[i]) * 10 + u32::from(x[i + 1]);
     let sep = |i: usize| v[i] == b'-' || v[i] == b'/';
-    let (y, m, d) = if sep(4) && sep(7) && v[4] == v[7] {
-        (num(0, 4)?, num(5, 7)?, num(8, 10)?)
-    } else if sep(2) && sep(5) && v[2] == v[5] {
-        (num(6, 10)?, num(3, 5)?, num(0, 2)?)
+    let (y, m, d) = if sep(4) && v[4] == v[7] && digits(&[0, 1, 2, 3, 5, 6, 8, 9]) {
+        (n2(0) * 100 + n2(2), n2(5), n2(8))
+    } else if sep(2) && v[2] == v[5] && digits(&[0, 1, 3, 4, 6, 7, 8, 9]) {
+        (n2(6) * 100 + n2(8), n2(3), n2(0))
     } else {
         return None;
     };
@@ -54,4 +52,52 @@ pub fn birth_date_matches(nik: Nik, written: Date, rule: &DateRule) -> bool {
         && u32::from(written.year % 100) == nik.year2()
         && matches!(written.year / 100, 19 | 20)
         && written <= rule.reference()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain reading of the three layouts, as the slow twin of [`parse_date`].
+    fn parse_date_plain(raw: &[u8]) -> Option<Date> {
+        let s = std::str::from_utf8(trim(raw)).ok()?;
+        let parts: Vec<&str> = s.split(['-', '/']).collect();
+        let seps: Vec<char> = s.chars().filter(|c| *c == '-' || *c == '/').collect();
+        if parts.len() != 3 || seps[0] != seps[1] || !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit())) {
+            return None;
+        }
+        let (y, m, d) = match (parts[0].len(), parts[1].len(), parts[2].len()) {
+            (4, 2, 2) => (parts[0], parts[1], parts[2]),
+            (2, 2, 4) => (parts[2], parts[1], parts[0]),
+            _ => return None,
+        };
+        Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    }
+
+    #[test]
+    fn known_dates() {
+        let d = |s: &str| parse_date(s.as_bytes()).map(|d| (d.year, d.month, d.day));
+        assert_eq!(d("1985-07-11"), Some((1985, 7, 11)));
+        assert_eq!(d(" 11-07-1985 "), Some((1985, 7, 11)));
+        assert_eq!(d("11/07/1985"), Some((1985, 7, 11)));
+        assert_eq!(d("1985/07/11"), Some((1985, 7, 11)));
+        assert_eq!(d("11-07/1985"), None);
+        assert_eq!(d("29-02-2001"), None);
+        assert_eq!(d("1985-7-11"), None);
+        assert_eq!(parse_gender(b" p "), Some(true));
+        assert_eq!(parse_gender(b"Laki-Laki"), Some(false));
+        assert_eq!(parse_gender(b"X"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn date_reading_matches_the_plain_one(s in "[0-9/ x-]{8,12}", y in 1900u16..2030, m in 0u8..14, d in 0u8..33, dmy in any::<bool>(), slash in any::<bool>()) {
+            prop_assert_eq!(parse_date(s.as_bytes()), parse_date_plain(s.as_bytes()));
+            let sep = if slash { '/' } else { '-' };
+            let written = if dmy { format!("{d:02}{sep}{m:02}{sep}{y}") } else { format!("{y}{sep}{m:02}{sep}{d:02}") };
+            prop_assert_eq!(parse_date(written.as_bytes()), parse_date_plain(written.as_bytes()));
+            prop_assert_eq!(parse_date(written.as_bytes()), Date::new(y, m, d));
+        }
+    }
 }
