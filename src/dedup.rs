@@ -7,6 +7,13 @@
 //! enough to stay in cache, and per-district unique counts are sums over shards. A chunk's keys
 //! are grouped by shard into one exact-size vector (8 bytes per valid record, no slack, one
 //! allocation); merging two tallies moves vectors, never keys.
+//!
+//! Kept as they come, keys grow with the records, not with the people: a recycled dump that
+//! repeats everyone three times would hold three keys per person. So once the held keys reach
+//! [`COMPACT_AT`] and have doubled since the last compaction, [`ShardedKeys::merge`] compacts
+//! them: per input, shard by shard in parallel, sort and drop repeats. Memory then stays within
+//! about twice 8 bytes per unique key of each input (plus the threshold), whatever the
+//! duplication. Repeats across inputs are kept apart, because "new in input i" needs them.
 
 use hashbrown::HashSet;
 use rayon::prelude::*;
@@ -42,10 +49,18 @@ impl ChunkKeys {
     }
 }
 
+/// Keys held before the first compaction: 256 MiB of keys. Below it a dump is small enough
+/// that a compaction would only cost time (10M records hold about 10M keys per column).
+pub const COMPACT_AT: usize = 32 << 20;
+
 /// Keys of any number of chunks, each grouped by shard.
 #[derive(Debug, Default)]
 pub struct ShardedKeys {
     parts: Vec<ChunkKeys>,
+    /// Keys held, over all parts.
+    len: usize,
+    /// Keys held right after the last compaction.
+    compacted: usize,
 }
 
 impl ShardedKeys {
@@ -73,16 +88,64 @@ impl ShardedKeys {
             grouped[next[s as usize] as usize] = k;
             next[s as usize] += 1;
         }
-        ShardedKeys { parts: vec![ChunkKeys { input, keys: grouped, offsets }] }
+        ShardedKeys { parts: vec![ChunkKeys { input, keys: grouped, offsets }], len: keys.len(), compacted: 0 }
     }
 
-    /// Associative, commutative merge: moves the other side's chunks in.
+    /// Associative, commutative merge: moves the other side's chunks in (and compacts when the
+    /// held keys have doubled past [`COMPACT_AT`]; compaction never changes a count).
     pub fn merge(&mut self, mut other: ShardedKeys) {
         self.parts.append(&mut other.parts);
+        self.len += other.len;
+        self.compacted += other.compacted;
+        if self.len >= COMPACT_AT && self.len >= 2 * self.compacted {
+            self.compact();
+        }
+    }
+
+    /// Drops repeated keys within each input: one part per input, each shard sorted and
+    /// deduplicated in parallel.
+    pub fn compact(&mut self) {
+        let mut groups: Vec<Vec<ChunkKeys>> = Vec::new();
+        let mut parts = std::mem::take(&mut self.parts);
+        parts.sort_by_key(|p| p.input);
+        for part in parts {
+            match groups.last_mut() {
+                Some(g) if g[0].input == part.input => g.push(part),
+                _ => groups.push(vec![part]),
+            }
+        }
+        for group in groups {
+            let held: usize = group.iter().map(|p| p.keys.len()).sum();
+            if held >= u32::MAX as usize {
+                // Shard offsets are u32: an input with 4G keys or more stays as it is.
+                self.parts.extend(group);
+                continue;
+            }
+            let shards: Vec<Vec<u64>> = (0..SHARDS)
+                .into_par_iter()
+                .map(|s| {
+                    let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(s)).copied().collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    keys
+                })
+                .collect();
+            let input = group[0].input;
+            drop(group);
+            let mut offsets = Box::new([0u32; SHARDS + 1]);
+            let mut keys = Vec::with_capacity(shards.iter().map(Vec::len).sum());
+            for (s, shard) in shards.into_iter().enumerate() {
+                keys.extend_from_slice(&shard);
+                offsets[s + 1] = keys.len() as u32;
+            }
+            self.parts.push(ChunkKeys { input, keys, offsets });
+        }
+        self.len = self.parts.iter().map(|p| p.keys.len()).sum();
+        self.compacted = self.len;
     }
 
     pub fn len(&self) -> usize {
-        self.parts.iter().map(|p| p.keys.len()).sum()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {

@@ -198,14 +198,26 @@ proptest! {
     fn sharded_dedup_matches_sort_and_dedup(
         chunks in prop::collection::vec((0u32..3, prop::collection::vec(0u64..5_000, 0..400)), 0..12),
         reverse in any::<bool>(),
+        compact_after in prop::option::of(0usize..12),
     ) {
         let district_of = |k: u64| k % 7;
         let keyed = |k: u64| (district_of(k) << 34) | k;
         let mut all = takar::dedup::ShardedKeys::default();
         let order: Vec<_> = if reverse { chunks.iter().rev().collect() } else { chunks.iter().collect() };
-        for (input, keys) in order {
+        for (i, (input, keys)) in order.into_iter().enumerate() {
             let ks: Vec<u64> = keys.iter().map(|&k| keyed(k)).collect();
             all.merge(takar::dedup::ShardedKeys::from_keys(*input, &ks));
+            // Compaction (normally only past 32M keys) at any point never changes a count, and
+            // leaves one key per person and input.
+            if compact_after == Some(i) {
+                all.compact();
+                let per_input: usize = (0..3u32)
+                    .map(|n| chunks.iter().take(i + 1).filter(|c| c.0 == n).flat_map(|c| c.1.iter()).collect::<std::collections::HashSet<_>>().len())
+                    .sum();
+                if !reverse {
+                    prop_assert_eq!(all.len(), per_input);
+                }
+            }
         }
         let got = takar::dedup::count_unique(all, 7, 3);
 
