@@ -41,6 +41,7 @@
 
 mod copy;
 mod detect;
+mod fast;
 mod lex;
 mod target;
 
@@ -62,6 +63,8 @@ pub struct SqlParser {
     target: Target,
     /// PostgreSQL only: where the `COPY` blocks are.
     copy: Option<copy::CopyIndex>,
+    /// What the tuple fast path may use.
+    simd: fast::Simd,
 }
 
 /// Per-chunk caches and buffers (every step's result is independent of them).
@@ -151,7 +154,7 @@ fn cut_end(eof: bool, len: usize) -> Step {
 impl SqlParser {
     fn new(dialect: Dialect, target: Target, data_start: u64) -> SqlParser {
         let copy = (dialect == Dialect::Postgres).then(|| copy::CopyIndex::new(data_start));
-        SqlParser { dialect, target, copy }
+        SqlParser { dialect, target, copy, simd: fast::Simd::detect() }
     }
 
     /// One step outside `COPY` data. `d` ends where the SQL region ends (or the bytes do);
@@ -263,7 +266,11 @@ impl SqlParser {
                 }
                 return end;
             }
-            match tuple(d, q, dia, map, vals, scratch) {
+            let read = match fast::tuple(self.simd, d, q, dia, map, vals, scratch) {
+                Some(next) => Ok(next),
+                None => tuple(d, q, dia, map, vals, scratch),
+            };
+            match read {
                 Ok(next) => {
                     if wanted && eof {
                         // Nothing can cut this statement short any more: count at once, so

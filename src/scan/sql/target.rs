@@ -17,6 +17,12 @@ impl SlotMap {
         self.of.get(col).copied().unwrap_or(0)
     }
 
+    /// A map from its bits per column (tests).
+    #[cfg(test)]
+    pub fn from_bits(of: Vec<u8>) -> SlotMap {
+        SlotMap { of }
+    }
+
     /// Columns past this many fill no slot.
     #[inline]
     pub fn len(&self) -> usize {
