@@ -49,9 +49,9 @@ impl ChunkKeys {
     }
 }
 
-/// Keys held before the first compaction: 256 MiB of keys. Below it a dump is small enough
-/// that a compaction would only cost time (10M records hold about 10M keys per column).
-pub const COMPACT_AT: usize = 32 << 20;
+/// Keys held before the first compaction: 128 MiB of keys. Below it a dump is small enough
+/// that a compaction would only cost time (10M records hold at most 10M keys per column).
+pub const COMPACT_AT: usize = 16 << 20;
 
 /// Keys of any number of chunks, each grouped by shard.
 #[derive(Debug, Default)]

@@ -207,7 +207,7 @@ proptest! {
         for (i, (input, keys)) in order.into_iter().enumerate() {
             let ks: Vec<u64> = keys.iter().map(|&k| keyed(k)).collect();
             all.merge(takar::dedup::ShardedKeys::from_keys(*input, &ks));
-            // Compaction (normally only past 32M keys) at any point never changes a count, and
+            // Compaction (normally only past 16M keys) at any point never changes a count, and
             // leaves one key per person and input.
             if compact_after == Some(i) {
                 all.compact();
