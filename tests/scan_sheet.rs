@@ -332,3 +332,56 @@ fn workbook_on_stdin_with_format_xlsx() {
     assert_eq!(v["records"], 7);
     assert_eq!(v["inputs"][0]["format"], "xlsx");
 }
+
+/// `takar scan --out DIR`: the summary without the per-input details and timings, and the
+/// bytes of the three Parquet files.
+fn scan_out(env: &Env, name: &str, input: &std::path::Path) -> (serde_json::Value, Vec<Vec<u8>>) {
+    let dir = env.path(name);
+    let out = takar(&["scan", "--json", "--reference-date", "2026-11-24", "--out", dir.to_str().unwrap(), input.to_str().unwrap()]);
+    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    for k in ["inputs", "elapsed_s", "bytes_per_s"] {
+        v.as_object_mut().unwrap().remove(k);
+    }
+    let parquet = ["provinces", "regencies", "districts"].map(|l| std::fs::read(dir.join(format!("{l}.parquet"))).unwrap());
+    (v, parquet.to_vec())
+}
+
+/// The promise: the same people as CSV, SQL, JSON lines, xlsx, gzip and zstd give the
+/// same summary and byte-identical Parquet files.
+#[test]
+fn generated_people_in_every_format_give_identical_summaries_and_parquet() {
+    let env = Env::new();
+    let gen = |format: &str, name: &str| {
+        let p = env.path(name);
+        let out = takar(&["generate", "--records", "3000", "--seed", "11", "--format", format, "-o", p.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        p
+    };
+    let csv_path = gen("csv", "p.csv");
+    let csv_bytes = std::fs::read(&csv_path).unwrap();
+    let (want, want_parquet) = scan_out(&env, "out-csv", &csv_path);
+    let answer: serde_json::Value = serde_json::from_slice(&std::fs::read(env.path("p.csv.answer.json")).unwrap()).unwrap();
+    assert_eq!(want["records"], answer["records"]);
+    assert_eq!(want["nik"]["unique"], answer["nik"]["unique"]);
+
+    // The CSV as a workbook of text cells, as a careful exporter writes NIKs.
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv_bytes.as_slice());
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    let cells: Vec<Vec<Cell>> = rows.iter().map(|r| r.iter().map(|f| if f.is_empty() { Empty } else { S(f) }).collect()).collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&csv_bytes).unwrap();
+    let inputs = [
+        ("sql", gen("sql", "p.sql")),
+        ("jsonl", gen("jsonl", "p.jsonl")),
+        ("tsv", gen("tsv", "p.tsv")),
+        ("xlsx", env.write("p.xlsx", &xlsx(&[("DPT", cells)], 0))),
+        ("gzip", env.write("p.csv.gz", &gz.finish().unwrap())),
+        ("zstd", env.write("p.csv.zst", &zstd::encode_all(csv_bytes.as_slice(), 3).unwrap())),
+    ];
+    for (name, path) in &inputs {
+        let (got, parquet) = scan_out(&env, &format!("out-{name}"), path);
+        assert_eq!(got, want, "{name}: summary");
+        assert!(parquet == want_parquet, "{name}: Parquet files differ from the CSV's");
+    }
+}
