@@ -1,8 +1,10 @@
 //! The one place that decides how an input's bytes are read: a memory map for regular,
 //! uncompressed UTF-8 files; a stream for stdin, pipes, compressed files (gzip, zstd, bzip2,
 //! xz, detected by magic bytes, not by file name), zip archive members, and text that must be
-//! transcoded (UTF-16 with a BOM, or Windows-1252 when the bytes are not UTF-8). A failed map
-//! falls back to streaming, never to an error.
+//! transcoded (UTF-16 with a BOM, or Windows-1252 when the bytes are not UTF-8). A regular
+//! zstd file of several frames or gzip file of several members is mapped too and decoded in
+//! parallel ([`parallel_decode`](super::parallel_decode)); it still reaches the scan as a
+//! stream. A failed map falls back to streaming, never to an error.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
@@ -12,6 +14,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
+use super::parallel_decode;
 use crate::error::{Error, Result};
 
 /// When to memory-map (`--mmap`).
@@ -50,6 +53,8 @@ impl Compression {
         match head {
             [0x1f, 0x8b, ..] => Compression::Gzip,
             [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+            // A skippable frame (0x184D2A50..=0x184D2A5F), as `pzstd` writes before each frame.
+            [0x50..=0x5f, 0x2a, 0x4d, 0x18, ..] => Compression::Zstd,
             [b'B', b'Z', b'h', ..] => Compression::Bzip2,
             [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Compression::Xz,
             [b'P', b'K', 0x03, 0x04, ..] => Compression::Zip,
@@ -229,7 +234,8 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
             #[cfg(unix)]
             let _ = map.advise(memmap2::Advice::Sequential);
             let head = &map[..map.len().min(64 << 10)];
-            if Compression::sniff(head) == Compression::None && text_encoding(head, map.len() <= head.len()).is_none() {
+            let compression = Compression::sniff(head);
+            if compression == Compression::None && text_encoding(head, map.len() <= head.len()).is_none() {
                 return Ok(Opened {
                     path: path.clone(),
                     bytes: meta.len(),
@@ -238,6 +244,16 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
                     body: Body::Mapped(map),
                     raw_read: Default::default(),
                 });
+            }
+            // Several zstd frames or gzip members decode in parallel from the map; a single
+            // one is streamed below, as before. The map moves into the decoder, whose threads
+            // are joined when the reader drops at the end of this input's scan, so the SAFETY
+            // note above holds for it unchanged.
+            if matches!(compression, Compression::Zstd | Compression::Gzip) {
+                let count = Arc::new(AtomicU64::new(0));
+                if let Some(reader) = parallel_decode::open(Arc::new(map), compression, count.clone()) {
+                    return finish_stream(path, meta.len(), compression, Box::new(reader), count);
+                }
             }
         }
     }
@@ -342,7 +358,13 @@ fn stream(path: &Path, bytes: u64, raw: Box<dyn Read + Send>) -> Result<Opened> 
         }
         Compression::None => Box::new(reader),
     };
-    // Sample the decoded text to decide its encoding, then put the sample back in front.
+    finish_stream(path, bytes, compression, decoded, count)
+}
+
+/// Completes the opening of a decoded stream: samples the text to decide its encoding, puts
+/// the sample back in front, and transcodes if the text is not UTF-8. `count` is the raw-byte
+/// counter that error offsets come from.
+fn finish_stream(path: &Path, bytes: u64, compression: Compression, decoded: Box<dyn Read + Send>, count: Arc<AtomicU64>) -> Result<Opened> {
     let mut sample = Vec::with_capacity(64 << 10);
     let mut decoded = decoded;
     let decode_error = |e: io::Error| -> Error {
