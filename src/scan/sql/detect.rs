@@ -245,6 +245,7 @@ fn sample_insert(d: &[u8], q: usize, kw: usize, dia: Dialect, cat: &mut Catalogu
     let list = list.map(|l| Catalogue::list_index(t, l));
     let mut p = head.values;
     let mut scratch = (super::Vals::default(), Vec::new());
+    let simd = super::fast::Simd::detect();
     loop {
         p = lex::skip_blank(d, p, dia).ok()?;
         if d[p] != b'(' {
@@ -257,7 +258,11 @@ fn sample_insert(d: &[u8], q: usize, kw: usize, dia: Dialect, cat: &mut Catalogu
         } else if p > stop {
             return None;
         } else {
-            p = super::tuple(d, p, dia, &Default::default(), &mut scratch.0, &mut scratch.1).ok()?;
+            let (vals, buf) = (&mut scratch.0, &mut scratch.1);
+            p = match super::fast::run(simd, d, p, dia, &Default::default(), true, vals, buf, &mut |_, _| {}) {
+                super::fast::Run::AfterTuple(next) => next,
+                super::fast::Run::AtTuple(_) => super::tuple(d, p, dia, &Default::default(), vals, buf).ok()?,
+            };
         }
         p = lex::skip_blank(d, p, dia).ok()?;
         match d[p] {

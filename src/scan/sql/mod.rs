@@ -266,32 +266,36 @@ impl SqlParser {
                 }
                 return end;
             }
-            let read = match fast::tuple(self.simd, d, q, dia, map, vals, scratch) {
-                Some(next) => Ok(next),
-                None => tuple(d, q, dia, map, vals, scratch),
+            // Each tuple read is counted at once when nothing can cut this statement short any
+            // more (so that a huge statement needs no buffer), else held until its end.
+            let keep = |v: &Vals, scratch: &mut Vec<u8>, rows: &mut Vec<Vals>, counter: &mut Counter<'_>| {
+                if wanted && eof {
+                    v.record(d, scratch, counter);
+                    scratch.clear();
+                } else if wanted {
+                    rows.push(*v);
+                }
             };
-            match read {
-                Ok(next) => {
-                    if wanted && eof {
-                        // Nothing can cut this statement short any more: count at once, so
-                        // that a huge statement needs no buffer.
-                        vals.record(d, scratch, counter);
-                        scratch.clear();
-                    } else if wanted {
-                        rows.push(*vals);
+            // The tuples the fast path reads, then (where it gives up) one by the lexer.
+            let mut emit = |v: &Vals, scratch: &mut Vec<u8>| keep(v, scratch, rows, counter);
+            q = match fast::run(self.simd, d, q, dia, map, false, vals, scratch, &mut emit) {
+                fast::Run::AfterTuple(next) => next,
+                fast::Run::AtTuple(t) => match tuple(d, t, dia, map, vals, scratch) {
+                    Ok(next) => {
+                        keep(vals, scratch, rows, counter);
+                        next
                     }
-                    q = next;
-                }
-                Err(cut) if eof => {
-                    if wanted {
-                        rows.push(*vals);
-                        count(rows, scratch, counter);
-                        counter.warn(base + cut.quote.unwrap_or(q) as u64, Warning::InsertCutShort);
+                    Err(cut) if eof => {
+                        if wanted {
+                            rows.push(*vals);
+                            count(rows, scratch, counter);
+                            counter.warn(base + cut.quote.unwrap_or(t) as u64, Warning::InsertCutShort);
+                        }
+                        return Step::Next(len);
                     }
-                    return Step::Next(len);
-                }
-                Err(_) => return Step::Incomplete,
-            }
+                    Err(_) => return Step::Incomplete,
+                },
+            };
             let end = match lex::skip_blank(d, q, dia) {
                 Ok(c) if d[c] == b',' => {
                     q = c + 1;
