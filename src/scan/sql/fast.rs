@@ -1,30 +1,38 @@
-//! The fast path for one tuple of an `INSERT`: the tuple is split from bitmaps of 64 bytes
-//! instead of lexing it byte by byte and value by value.
+//! The fast path for the tuples of an `INSERT`: they are split from bitmaps of 64 bytes
+//! instead of being lexed byte by byte and value by value.
 //!
-//! A mysqldump row is ~14 short strings, and lexing each (a search for its closing quote that
-//! runs 1 to 5 words, a mispredicted branch at its end, then the separator) cost more than
-//! counting the row. Here every 64 bytes are classified at once (SSE2 on x86_64, which every
-//! such CPU has): quotes, backslashes, commas, and the bytes that mean something outside a
-//! string. The prefix XOR of the quotes marks which bytes lie inside strings (a doubled `''`
-//! closes and reopens, so it needs no care). The separators outside strings are then the
-//! tuple's structure: a value the counter does not want costs one bit, and once the last
-//! wanted column is passed the tuple's `)` is one bit search away.
+//! A mysqldump row is ~14 short strings. Lexing each one took a search for its closing quote
+//! (1 to 5 words), a mispredicted branch where that search ended, and then the separator. That
+//! cost more than counting the row. Here every 64 bytes are classified at once: quotes,
+//! backslashes, commas, `)`, and the bytes that mean something outside a string. On x86_64
+//! that takes AVX2 (a nibble-table lookup, found at run time) or SSE2 (compares, which every
+//! x86_64 CPU has); elsewhere it goes a byte at a time. The prefix XOR of the quotes marks
+//! which bytes lie inside strings. A doubled `''` closes and reopens, so it needs no care. In
+//! MySQL the byte after an odd run of backslashes is escaped and toggles nothing, as in the
+//! lexer; names like `MA\'RUF` are common enough that they should not cost the slow path.
+//!
+//! The separators outside strings are then the tuples' structure:
+//! - A value the counter does not want costs one bit.
+//! - Past the last wanted column, the tuple's `)` is one bit search away.
+//! - A wanted plain string is told from the masks alone.
+//! - A whole run of tuples joined by `,(` (blanks allowed) is walked in one chain of blocks.
 //!
 //! # Exactness
 //!
-//! The fast path gives the answer of the lexer ([`super::tuple`]) or gives up (`None`), and
-//! the caller then runs the lexer on the same tuple. It gives up on every byte that could make
-//! the two disagree: outside strings, a backslash or any of `(` `"` `` ` `` `#` `-` `/` `;`
-//! `$` (nested parentheses, other strings and identifiers, comments, the statement's end,
-//! dollar quotes); in PostgreSQL, a backslash anywhere. In MySQL strings a backslash escapes
-//! the next byte, as in the lexer: the byte after an odd run of backslashes is no quote
-//! toggle (names like `MA\'RUF` are common, and should not cost the slow path). What is left
-//! outside strings is blanks, commas, `)` and plain tokens (`NULL`, numbers), where the two
-//! agree by construction. It also gives up where 64 bytes cannot be read (the view's end), so
-//! cut statements keep the lexer's handling. Values the counter wants that are not a plain
-//! `'...'` string (an escape, a doubled quote, `NULL`, a prefixed string) are read by
-//! [`lex::value`].
-//! Dumps with escapes in most rows, or negative numbers in most rows, only lose the speed-up.
+//! The fast path gives the answer of the lexer ([`super::tuple`]) and of the statement loop
+//! between tuples, or it gives up. The tuple where it gave up is then read by the lexer. It
+//! gives up on every byte that could make the two disagree:
+//! - Outside strings, a backslash or any of `(` `"` `` ` `` `#` `-` `/` `;` `$`. These are
+//!   nested parentheses, other strings and identifiers, comments, the statement's end and
+//!   dollar quotes.
+//! - In PostgreSQL, a backslash anywhere.
+//!
+//! What is left outside strings is blanks, commas, `)` and plain tokens (`NULL`, numbers), and
+//! there the two agree by construction. It also gives up where 64 bytes cannot be read (the
+//! view's end), so a cut statement keeps the lexer's handling. A wanted value that is not a
+//! plain `'...'` string (an escape, a doubled quote, blanks, `NULL`, a prefixed string) is
+//! read by [`lex::value`]. A dump with negative numbers or comments in most rows only loses
+//! the speed-up.
 
 use super::lex::{self, Dialect, Value};
 use super::target::SlotMap;

@@ -4,9 +4,10 @@
 //! One record is one tuple of an `INSERT` (`INSERT`, `INSERT IGNORE`, `REPLACE`, with or without
 //! a column list) or one data line of a `COPY` block, of the one table that holds NIKs
 //! ([`detect`] picks it and names it in the report as `table.column`). Rows of other tables are
-//! parsed past, not counted. Only the wanted values are materialised: strings are skipped with
-//! `memchr`, and a value is unescaped (into a per-chunk buffer) only when it is wanted and has
-//! an escape.
+//! parsed past, not counted. Only the wanted values are materialised. Tuples are split from
+//! bitmaps of 64 bytes ([`fast`]), and the byte lexer ([`lex`]) reads only what that path gives
+//! up on. A value is unescaped (into a per-chunk buffer) only when it is wanted and has an
+//! escape.
 //!
 //! # Splitting
 //!
@@ -14,7 +15,8 @@
 //! at every streamed block, and each of those may be any earlier step boundary. So a step here
 //! depends only on where it starts, never on what came before ([`SqlState`] is a cache):
 //! - Outside `COPY` data a step is a whole statement (all tuples of an extended `INSERT`, ~1 MB
-//!   in mysqldump output), a comment, or a run of blanks. A statement start needs no context.
+//!   in mysqldump output) with the blanks after it, a comment, or a run of blanks. A statement
+//!   start needs no context.
 //! - A `COPY` data line needs its block's table and columns, which may lie gigabytes back (or
 //!   in a streamed block long gone). [`copy::CopyIndex`] knows, from one `memmem` pass.
 //!
