@@ -301,3 +301,35 @@ fn bad_archives_are_clear_errors() {
     assert!(err.contains("cut.bz2") && err.contains("bzip2"), "{err}");
     assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
 }
+
+/// Streams past the sniffed first MiB: many blocks, records cut at every block end, and one
+/// quoted field longer than the room kept in front of each block for the carried record.
+#[test]
+fn long_streams_in_small_blocks_count_like_the_map() {
+    let env = Env::new();
+    let mut data = b"nik,nkk,nama,jk\n".to_vec();
+    for i in 0..60_000u32 {
+        let name = if i == 31_000 { format!("\"{}\"", "PANJANG, ".repeat(200_000)) } else { format!("\"N{i}\"") };
+        data.extend_from_slice(format!("3507011508{:06},3507010101100003,{name},L\n", 900_000 + i % 40_000).as_bytes());
+    }
+    assert!(data.len() > 3 << 20);
+    let plain = env.write("long.csv", &data);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&data).unwrap();
+    let gzp = env.write("long.csv.gz", &gz.finish().unwrap());
+    let want = counts(&scan_json(&[plain.to_str().unwrap()]));
+    assert_eq!(want["records"], 60_000);
+    // Serial 0000 (every 10,000th row) is invalid: 4 of the 40,000 people.
+    assert_eq!(want["nik"]["invalid_reasons"]["serial"], 6);
+    assert_eq!(want["nik"]["unique"], 39_996);
+    for args in [
+        vec![plain.to_str().unwrap(), "--mmap", "never", "--chunk-size", "1000"],
+        vec![plain.to_str().unwrap(), "--mmap", "never"],
+        vec![gzp.to_str().unwrap(), "--chunk-size", "5000", "--threads", "3"],
+    ] {
+        assert_eq!(counts(&scan_json(&args)), want, "{args:?}");
+    }
+    let out = takar_stdin(&["scan", "--json", "--chunk-size", "1000", "-"], Some(&data));
+    assert!(out.status.success());
+    assert_eq!(counts(&serde_json::from_slice(&out.stdout).unwrap()), want);
+}

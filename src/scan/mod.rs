@@ -102,7 +102,9 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
     let mut info =
         InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), encoding: encoding.into(), ..Default::default() };
-    let progress = if opts.progress && bytes > 0 && matches!(body, Body::Mapped(_)) { Some(ProgressBar::new(bytes)) } else { None };
+    // In input bytes: mapped bytes parsed, or compressed bytes read (a stream's decoded size is
+    // not known in advance). Stdin has no size, hence no bar.
+    let progress = if opts.progress && bytes > 0 && !matches!(body, Body::Empty) { Some(ProgressBar::new(bytes)) } else { None };
     let layout = |sample: &[u8], whole: bool, all: Option<&[u8]>| -> Result<Option<Detected>> {
         check_text(&path, sample)?;
         let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
@@ -125,7 +127,7 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
             }
         }
         Body::Stream(reader) => {
-            let t = scan_stream(reader, &path, &raw_read, compression, input, opts, v, districts, &mut info, &layout)?;
+            let t = scan_stream(reader, &path, &raw_read, compression, input, opts, v, districts, &mut info, &layout, progress.as_ref())?;
             if bytes == 0 {
                 info.bytes = raw_read.load(std::sync::atomic::Ordering::Relaxed);
             }
@@ -160,6 +162,7 @@ fn scan_stream(
     districts: usize,
     info: &mut InputSummary,
     layout: &dyn Fn(&[u8], bool, Option<&[u8]>) -> Result<Option<Detected>>,
+    progress: Option<&ProgressBar>,
 ) -> Result<Tally> {
     let block = opts.chunk_size.saturating_mul(4).clamp(1 << 16, 64 << 20);
     // The offset of a decoding error is a compressed one: the raw bytes read so far, or where
@@ -189,10 +192,19 @@ fn scan_stream(
     if eof {
         return Ok(scan_with(&d.parser, &ctx, &buf, base, true, opts.chunk_size).0);
     }
+    // Blocks travel in buffers that start with `HEADROOM` spare bytes: the unfinished record
+    // carried over from the block before is copied there, in front of the new bytes, so a block
+    // is never copied as a whole. Emptied buffers go back to the reader thread, so the stream
+    // reuses three or four buffers instead of faulting in fresh pages for every block.
+    const HEADROOM: usize = SNIFF_BYTES;
     let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+    let mut carry = buf;
     std::thread::scope(|s| -> Result<Tally> {
         s.spawn(move || loop {
-            let mut b = Vec::with_capacity(block);
+            let mut b = recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(HEADROOM + block));
+            b.clear();
+            b.resize(HEADROOM, 0);
             match (&mut reader).take(block as u64).read_to_end(&mut b) {
                 Ok(0) => break,
                 Ok(_) => {
@@ -206,25 +218,38 @@ fn scan_stream(
                 }
             }
         });
-        let mut done = false;
-        while !done {
-            match rx.recv() {
-                Ok(Ok(b)) => buf.extend_from_slice(&b),
-                Ok(Err(e)) => return Err(decode_error(e)),
-                Err(_) => done = true,
-            }
-            if buf.len() < block && !done {
-                continue;
-            }
-            let (t, used) = scan_with(&d.parser, &ctx, &buf, base, done, opts.chunk_size);
+        while let Ok(received) = rx.recv() {
+            let mut b = received.map_err(decode_error)?;
+            let start = if carry.len() <= HEADROOM {
+                b[HEADROOM - carry.len()..HEADROOM].copy_from_slice(&carry);
+                HEADROOM - carry.len()
+            } else {
+                // A record longer than the headroom (rare): join the two the plain way.
+                carry.extend_from_slice(&b[HEADROOM..]);
+                std::mem::swap(&mut carry, &mut b);
+                carry.clear();
+                0
+            };
+            let data = &b[start..];
+            let (t, used) = scan_with(&d.parser, &ctx, data, base, false, opts.chunk_size);
             total.merge(t);
-            if used == 0 && buf.len() > MAX_RECORD {
+            if used == 0 && data.len() > MAX_RECORD {
                 // One record longer than any real one: a runaway quote or a zip bomb of text.
                 return Err(Error::input(path, base, format!("a record longer than {} MiB; not a text dump?", MAX_RECORD >> 20)));
             }
-            buf.drain(..used);
             base += used as u64;
+            carry.clear();
+            carry.extend_from_slice(&data[used..]);
+            if let Some(p) = progress {
+                p.set_position(raw_read.load(std::sync::atomic::Ordering::Relaxed));
+            }
+            if (HEADROOM + block..=2 * (HEADROOM + block)).contains(&b.capacity()) {
+                let _ = recycle.send(b);
+            }
         }
+        // The channel closed: the reader reached the end. What is left is the last record(s).
+        let (t, _) = scan_with(&d.parser, &ctx, &carry, base, true, opts.chunk_size);
+        total.merge(t);
         Ok(std::mem::take(&mut total))
     })
 }
