@@ -11,6 +11,8 @@
 
 use memchr::memchr2;
 
+use crate::scan::find::find3;
+
 /// Deeper nesting than this is treated as malformed (a fixed bound, so hostile input cannot
 /// make the stack grow without limit).
 pub(crate) const MAX_DEPTH: usize = 4096;
@@ -81,29 +83,14 @@ pub(crate) fn skip_ws(buf: &[u8], mut p: usize) -> usize {
 
 /// From just after an opening quote: the closing quote and whether an escape came before it.
 #[inline(always)]
-pub(crate) fn string_end(buf: &[u8], mut p: usize) -> Option<(usize, bool)> {
-    // Keys and values in dumps are short: eight bytes at a time (SWAR) over the first few words
-    // beats memchr's setup.
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    for _ in 0..4 {
-        let Some(word) = buf.get(p..p + 8) else { break };
-        let x = u64::from_le_bytes(word.try_into().unwrap());
-        let q = x ^ (ONES * u64::from(b'"'));
-        let b = x ^ (ONES * u64::from(b'\\'));
-        // A zero byte in q or b marks a quote or backslash (exact for the lowest one).
-        let hit = (q.wrapping_sub(ONES) & !q | b.wrapping_sub(ONES) & !b) & HIGH;
-        if hit != 0 {
-            let i = p + (hit.trailing_zeros() / 8) as usize;
-            return if buf[i] == b'"' { Some((i, false)) } else { string_end_escaped(buf, i) };
-        }
-        p += 8;
-    }
-    let q = p + memchr2(b'"', b'\\', &buf[p..])?;
-    if buf[q] == b'"' {
-        Some((q, false))
-    } else {
-        string_end_escaped(buf, q)
+pub(crate) fn string_end(buf: &[u8], p: usize) -> Option<(usize, bool)> {
+    // Keys and values in dumps are short: `find3` tests 16 bytes at a time before it would
+    // hand a long string to memchr.
+    let q = find3(buf, p, b'"', b'\\', b'\\');
+    match buf.get(q) {
+        Some(b'"') => Some((q, false)),
+        Some(_) => string_end_escaped(buf, q),
+        None => None,
     }
 }
 
