@@ -6,6 +6,8 @@
 //! (through a bounded channel, so decompression overlaps parsing), and each block is parsed in
 //! parallel with its unfinished last record carried into the next block. All inputs' tallies
 //! merge into one, and [`dedup`](crate::dedup) counts unique NIKs and KKs across all of them.
+//! Zip members are decoded ahead, in parallel, by [`zip_ahead`] while earlier inputs are
+//! scanned, and parsed like mapped files.
 //! Workbooks (xlsx, xls, ods) are not text: [`sheet`] takes them before [`source`] opens them.
 
 pub mod chunk;
@@ -20,6 +22,7 @@ pub mod sniff;
 pub mod source;
 pub mod sql;
 pub mod text;
+pub mod zip_ahead;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -62,11 +65,13 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     let districts = validator.regions().districts.len();
     let mut total = Tally::default();
     let mut inputs = Vec::with_capacity(paths.len());
+    // Zip members decode ahead on their own threads while earlier inputs are scanned.
+    let mut ahead = zip_ahead::ZipAhead::start(&paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()));
     for (i, input_ref) in paths.iter().enumerate() {
         // A workbook is read whole by its own reader, before the text path could refuse it.
         let (tally, info) = match sheet::open_workbook(input_ref, opts.format)? {
             Some(book) => sheet::scan_workbook(&book, i as u32, &opts.sniff, validator, districts)?,
-            None => scan_input(source::open(input_ref, opts.mmap)?, i as u32, opts, validator, districts)?,
+            None => scan_input(ahead.open(i, input_ref, opts.mmap)?, i as u32, opts, validator, districts)?,
         };
         inputs.push(info);
         total.merge(tally);
@@ -104,7 +109,9 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
         InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), encoding: encoding.into(), ..Default::default() };
     // In input bytes: mapped bytes parsed, or compressed bytes read (a stream's decoded size is
     // not known in advance). Stdin has no size, hence no bar.
-    let progress = if opts.progress && bytes > 0 && !matches!(body, Body::Empty) { Some(ProgressBar::new(bytes)) } else { None };
+    // A decoded zip member's bar counts decoded bytes, as its parse reports them.
+    let bar_len = if let Body::Decoded(d) = &body { d.len() as u64 } else { bytes };
+    let progress = if opts.progress && bar_len > 0 && !matches!(body, Body::Empty) { Some(ProgressBar::new(bar_len)) } else { None };
     let layout = |sample: &[u8], whole: bool, all: Option<&[u8]>| -> Result<Option<Detected>> {
         check_text(&path, sample)?;
         let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
@@ -115,8 +122,8 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     };
     let tally = match body {
         Body::Empty => Tally::default(),
-        Body::Mapped(map) => {
-            let data: &[u8] = &map;
+        Body::Mapped(_) | Body::Decoded(_) => {
+            let data = body.whole().unwrap_or_default();
             match layout(&data[..data.len().min(SNIFF_BYTES)], data.len() <= SNIFF_BYTES, Some(data))? {
                 None => Tally::default(),
                 Some(d) => {

@@ -4,7 +4,8 @@
 //! transcoded (UTF-16 with a BOM, or Windows-1252 when the bytes are not UTF-8). A regular
 //! zstd file of several frames or gzip file of several members is mapped too and decoded in
 //! parallel ([`parallel_decode`](super::parallel_decode)); it still reaches the scan as a
-//! stream. A failed map falls back to streaming, never to an error.
+//! stream. A failed map falls back to streaming, never to an error. A zip member decoded ahead
+//! in memory ([`zip_ahead`](super::zip_ahead)) reaches the scan as a byte slice, like a map.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
@@ -87,6 +88,19 @@ pub enum Body {
     /// A file of length zero (which cannot be mapped everywhere).
     Empty,
     Stream(Box<dyn Read + Send>),
+    /// A zip member decoded whole ahead of its turn: plain UTF-8, parsed like a map.
+    Decoded(Vec<u8>),
+}
+
+impl Body {
+    /// The bytes of a mapped file or a decoded member, which are parsed in one pass.
+    pub fn whole(&self) -> Option<&[u8]> {
+        match self {
+            Body::Mapped(map) => Some(map),
+            Body::Decoded(bytes) => Some(bytes),
+            Body::Empty | Body::Stream(_) => None,
+        }
+    }
 }
 
 pub struct Opened {
@@ -291,7 +305,25 @@ fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
             }
         }
     });
-    let mut opened = stream(&input.display(), compressed, Box::new(ChannelReader { rx, block: Vec::new(), at: 0 }))?;
+    member_stream(input, compressed, Box::new(ChannelReader { rx, block: Vec::new(), at: 0 }))
+}
+
+/// Opens a zip member from its decoded bytes: a slice to parse in one pass when it is plain
+/// UTF-8 text (the test [`open`] makes before mapping a file), else the same stream setup as a
+/// streamed member (nested compression, transcoding), so its `inputs` entry is the same.
+pub(crate) fn open_decoded(input: &InputRef, compressed: u64, decoded: Vec<u8>) -> Result<Opened> {
+    let head = &decoded[..decoded.len().min(64 << 10)];
+    if Compression::sniff(head) == Compression::None && text_encoding(head, decoded.len() <= head.len()).is_none() {
+        let body = Body::Decoded(decoded);
+        return Ok(Opened { path: input.display(), bytes: compressed, compression: Compression::Zip, encoding: "utf-8", body, raw_read: Default::default() });
+    }
+    member_stream(input, compressed, Box::new(Cursor::new(decoded)))
+}
+
+/// A member's decoded bytes as a stream; its compression is `zip` unless the bytes are
+/// compressed again inside.
+fn member_stream(input: &InputRef, compressed: u64, decoded: Box<dyn Read + Send>) -> Result<Opened> {
+    let mut opened = stream(&input.display(), compressed, decoded)?;
     if opened.compression == Compression::None {
         opened.compression = Compression::Zip;
     }
