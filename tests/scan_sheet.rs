@@ -385,3 +385,31 @@ fn generated_people_in_every_format_give_identical_summaries_and_parquet() {
         assert!(parquet == want_parquet, "{name}: Parquet files differ from the CSV's");
     }
 }
+
+/// A legacy .xls (BIFF8) workbook of the same generated people: the same summary and Parquet as
+/// the CSV. takar has no xls writer and none is in Rust's dev tools, so xlwt (Python) writes it;
+/// CI installs xlwt (.ci/run), and there a missing module fails the test instead of skipping it.
+#[test]
+fn generated_people_as_xls_give_the_csv_answer() {
+    let env = Env::new();
+    let csv_path = env.path("p.csv");
+    let out = takar(&["generate", "--records", "3000", "--seed", "12", "-o", csv_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let xls = env.path("p.xls");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/write_xls.py");
+    let written = std::process::Command::new("python3").arg(&script).arg(&csv_path).arg(&xls).output();
+    if !written.as_ref().is_ok_and(|o| o.status.success()) {
+        assert!(std::env::var_os("CI").is_none(), "CI must have python3 with xlwt: {written:?}");
+        eprintln!("SKIPPED: python3 with xlwt not available");
+        return;
+    }
+    let (want, want_parquet) = scan_out(&env, "out-csv", &csv_path);
+    let answer: serde_json::Value = serde_json::from_slice(&std::fs::read(env.path("p.csv.answer.json")).unwrap()).unwrap();
+    assert_eq!(want["nik"]["valid"], answer["nik"]["valid"]);
+    let (got, parquet) = scan_out(&env, "out-xls", &xls);
+    assert_eq!(got, want);
+    assert!(parquet == want_parquet, "xls: Parquet files differ from the CSV's");
+    let v = scan_json(&[xls.to_str().unwrap()]);
+    assert_eq!(v["inputs"][0]["format"], "xls");
+    assert_eq!(v["inputs"][0]["nik_column"], "DPT!nik");
+}
