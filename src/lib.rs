@@ -26,3 +26,14 @@ pub mod tally;
 
 pub use error::{Error, Result};
 pub mod lookup;
+
+/// Proptest settings for the unit tests: a failing case is saved beside its source file
+/// (`src/.../name.proptest-regressions`), not in a directory at the crate's top.
+#[cfg(test)]
+pub(crate) fn test_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..proptest::test_runner::Config::default()
+    }
+}

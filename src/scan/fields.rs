@@ -91,6 +91,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::test_config(256))]
         #[test]
         fn date_reading_matches_the_plain_one(s in "[0-9/ x-]{8,12}", y in 1900u16..2030, m in 0u8..14, d in 0u8..33, dmy in any::<bool>(), slash in any::<bool>()) {
             prop_assert_eq!(parse_date(s.as_bytes()), parse_date_plain(s.as_bytes()));

@@ -179,6 +179,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::test_config(256))]
         #[test]
         fn finds_the_first_needle(
             data in proptest::collection::vec(prop_oneof![Just(b','), Just(b'\n'), Just(b'"'), Just(0u8), Just(0x80u8), Just(0xFFu8), any::<u8>(), b'a'..=b'z'], 0..300),
@@ -197,6 +198,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::test_config(256))]
         #[test]
         fn mask_marks_every_needle(data in proptest::collection::vec(prop_oneof![Just(b';'), Just(b'\n'), Just(b'\r'), any::<u8>()], 0..100), from in 0usize..100) {
             let got = mask64(&data, from, b';', b'\n', b'\r');
@@ -212,6 +214,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::test_config(256))]
         #[test]
         fn walks_quotes_and_line_ends(data in proptest::collection::vec(prop_oneof![Just(b'"'), Just(b'\n'), Just(b'\r'), b'a'..=b'z'], 0..300), steps in proptest::collection::vec((0usize..80, any::<bool>()), 1..20)) {
             let mut bits = QuotesAndLineEnds::new(&data);

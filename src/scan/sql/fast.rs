@@ -628,6 +628,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(crate::test_config(256))]
         /// Block by block with the carry, as the walk computes them.
         #[test]
         fn escapes_match_the_bytewise_ones(text in prop::collection::vec(prop::sample::select(b"\\\\\\'x".to_vec()), 0..300)) {
@@ -760,7 +761,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+        #![proptest_config(crate::test_config(3000))]
 
         /// Any bytes: wherever the fast path answers, it answers as the lexer does.
         #[test]
