@@ -141,9 +141,44 @@ pub(crate) fn member_key<V: Visitor>(buf: &[u8], p: usize, level: u32, start: us
     }
 }
 
+#[inline(always)]
+fn str_kind(escaped: bool) -> Kind {
+    if escaped {
+        Kind::EscapedStr
+    } else {
+        Kind::Str
+    }
+}
+
+/// After a member's string value at `p`: the members that follow in compact form
+/// (`,"key":"value"`, as exporters write JSON lines), each reported as the general walk would
+/// report it, without its whitespace skips and dispatch. Stops before the first member that is
+/// not of that form (or when the visitor is done) and returns where the general walk goes on, as
+/// after a value.
+#[inline(always)]
+fn compact_members<V: Visitor>(buf: &[u8], mut p: usize, level: u32, v: &mut V) -> usize {
+    while !v.done() && buf.get(p) == Some(&b',') && buf.get(p + 1) == Some(&b'"') {
+        let Some((key_end, key_escaped)) = string_end(buf, p + 2) else { break };
+        if buf.get(key_end + 1) != Some(&b':') || buf.get(key_end + 2) != Some(&b'"') {
+            break;
+        }
+        let Some((end, escaped)) = string_end(buf, key_end + 3) else { break };
+        v.key(buf, level, p + 2, key_end, key_escaped);
+        v.scalar(buf, level, key_end + 3, end, str_kind(escaped), true);
+        p = end + 1;
+    }
+    p
+}
+
 /// Walks the value that starts at `start` (after optional whitespace). `stack` is scratch; after
 /// [`Walk::Stopped`] it holds the containers still open.
 pub(crate) fn walk<V: Visitor>(buf: &[u8], start: usize, v: &mut V, stack: &mut Vec<u8>) -> Walk {
+    walk_with::<V, true>(buf, start, v, stack)
+}
+
+/// [`walk`], with the compact-member fast path or (for its test) without.
+#[inline(always)]
+fn walk_with<V: Visitor, const COMPACT: bool>(buf: &[u8], start: usize, v: &mut V, stack: &mut Vec<u8>) -> Walk {
     stack.clear();
     let mut level: u32 = 0;
     let mut p = start;
@@ -155,8 +190,11 @@ pub(crate) fn walk<V: Visitor>(buf: &[u8], start: usize, v: &mut V, stack: &mut 
         match c {
             b'"' => {
                 let Some((end, escaped)) = string_end(buf, p + 1) else { return Walk::Unclosed(p) };
-                v.scalar(buf, level, p + 1, end, if escaped { Kind::EscapedStr } else { Kind::Str }, keyed);
+                v.scalar(buf, level, p + 1, end, str_kind(escaped), keyed);
                 p = end + 1;
+                if COMPACT && keyed {
+                    p = compact_members(buf, p, level, v);
+                }
             }
             b'{' | b'[' => {
                 if stack.len() >= MAX_DEPTH {
@@ -329,4 +367,86 @@ pub(crate) fn unescape_into(raw: &[u8], out: &mut Vec<u8>) {
 fn hex4(raw: &[u8], i: usize) -> Option<u16> {
     let h = raw.get(i..i + 4)?;
     h.iter().try_fold(0u16, |acc, &c| Some(acc * 16 + (c as char).to_digit(16)? as u16))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Records every call, and is done after `stop_after` scalars.
+    #[derive(Debug, Default, PartialEq)]
+    struct Log {
+        events: Vec<(char, u32, usize, usize, bool)>,
+        scalars: usize,
+        stop_after: usize,
+    }
+
+    impl Visitor for Log {
+        fn key(&mut self, _: &[u8], level: u32, a: usize, b: usize, escaped: bool) {
+            self.events.push(('k', level, a, b, escaped));
+        }
+        fn scalar(&mut self, _: &[u8], level: u32, a: usize, b: usize, kind: Kind, keyed: bool) {
+            self.scalars += 1;
+            self.events.push(('s', level, a, b, keyed && kind == Kind::EscapedStr));
+            self.events.push(('t', kind as u32, 0, 0, keyed));
+        }
+        fn open(&mut self, level: u32, keyed: bool) {
+            self.events.push(('o', level, 0, 0, keyed));
+        }
+        fn close(&mut self, keyed: bool) {
+            self.events.push(('c', 0, 0, 0, keyed));
+        }
+        fn done(&self) -> bool {
+            self.scalars >= self.stop_after
+        }
+    }
+
+    fn compactish() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"{\"nik\":\"3507011508900001\"".to_vec()),
+            Just(b",\"a\":\"x\"".to_vec()),
+            Just(b",\"k\\\"q\":\"v\\\\\"".to_vec()),
+            Just(b",\"n\":12".to_vec()),
+            Just(b",\"z\":null".to_vec()),
+            Just(b",\"o\":{\"p\":\"q\"}".to_vec()),
+            Just(b",\"l\":[\"m\",1]".to_vec()),
+            Just(b", \"w\" : \"s\"".to_vec()),
+            Just(b"}".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b",".to_vec()),
+            Just(b":".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"[".to_vec()),
+            Just(b"]".to_vec()),
+        ];
+        prop::collection::vec(piece, 0..20).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(crate::test_config(2000))]
+
+        /// The compact-member fast path reports exactly what the general walk reports, ends the
+        /// same way, and stops at the same place when the visitor is done.
+        #[test]
+        fn compact_members_change_nothing(data in compactish(), stop_after in 1usize..8) {
+            let (mut fast, mut slow) = (Log { stop_after, ..Log::default() }, Log { stop_after, ..Log::default() });
+            let (mut s1, mut s2) = (Vec::new(), Vec::new());
+            let a = walk_with::<Log, true>(&data, 0, &mut fast, &mut s1);
+            let b = walk_with::<Log, false>(&data, 0, &mut slow, &mut s2);
+            prop_assert_eq!(a, b);
+            prop_assert_eq!(fast, slow);
+            prop_assert_eq!(s1, s2);
+        }
+    }
+
+    #[test]
+    fn compact_line_is_walked_member_by_member() {
+        let line = br#"{"nik":"3507011508900001","nkk":"3507010101100003","nama":"A\"B"}"#;
+        let mut log = Log { stop_after: usize::MAX, ..Log::default() };
+        assert_eq!(walk(line, 0, &mut log, &mut Vec::new()), Walk::End(line.len()));
+        let keys: Vec<_> = log.events.iter().filter(|e| e.0 == 'k').map(|e| &line[e.2..e.3]).collect();
+        assert_eq!(keys, [&b"nik"[..], b"nkk", b"nama"]);
+        assert_eq!(log.events.iter().filter(|e| e.0 == 's').last().map(|e| e.4), Some(true), "the escaped value");
+    }
 }
