@@ -526,6 +526,12 @@ fn terminal_top_n_and_several_inputs() {
     assert!(out.contains("unterminated quote at the end"));
     assert!(!out.contains('\x1b'), "escape sequences in paths are neutralised:\n{out}");
     assert!(out.contains("more\\u{1b}[31m.sql"));
+
+    // Many warnings: the first five per input, then a pointer to the rest.
+    s.inputs[1].warnings = (0..101).map(|n| format!("byte {n}: malformed JSON")).collect();
+    let out = terminal::render(&s, table(), &TerminalOptions { top: 1, color: false });
+    assert!(out.contains("byte 4: malformed") && !out.contains("byte 5: malformed"), "{out}");
+    assert!(out.contains("96 more lines of warnings"), "{out}");
 }
 
 #[test]

@@ -167,15 +167,22 @@ fn inputs(o: &mut String, p: &Paint, inputs: &[InputSummary]) {
     }
 }
 
+/// Warnings shown per input in the terminal; `summary.json` (and `--json`) has them all.
+const WARNINGS_SHOWN: usize = 5;
+
 fn warnings(o: &mut String, p: &Paint, inputs: &[InputSummary]) {
-    let all: Vec<(&str, &str)> =
-        inputs.iter().flat_map(|i| i.warnings.iter().map(move |w| (i.path.as_str(), w.as_str()))).collect();
-    if all.is_empty() {
+    if inputs.iter().all(|i| i.warnings.is_empty()) {
         return;
     }
     section(o, p, "Warnings");
-    for (path, w) in all {
-        let _ = writeln!(o, "  {} {}: {}", p.yellow("!"), clean(path), clean(w));
+    for i in inputs {
+        for w in i.warnings.iter().take(WARNINGS_SHOWN) {
+            let _ = writeln!(o, "  {} {}: {}", p.yellow("!"), clean(&i.path), clean(w));
+        }
+        let hidden = i.warnings.len().saturating_sub(WARNINGS_SHOWN);
+        if hidden > 0 {
+            let _ = writeln!(o, "  {} {}: {hidden} more lines of warnings in summary.json (--out) or --json", p.yellow("!"), clean(&i.path));
+        }
     }
 }
 
