@@ -167,7 +167,8 @@ impl RecordParser {
 
     /// The common row: no wanted column (or column before one) is quoted, and 64 bytes can be
     /// read past each field end. The field ends come from bitmaps of delimiters and line ends,
-    /// 64 bytes at a time, instead of a search per field. `None` (any other row) sends the caller to [`Self::parse_fields`].
+    /// 64 bytes at a time, instead of a search per field. `None` (any other row) sends the
+    /// caller to [`Self::parse_fields`].
     #[inline(always)]
     fn parse_prefix(&self, data: &[u8], pos: usize, rec: &mut Record) -> Option<(usize, RecordEnd)> {
         let d = self.delimiter;
@@ -211,7 +212,7 @@ impl RecordParser {
             let slots = self.slots_of[col];
             if pos < len && data[pos] == b'"' {
                 let open = pos;
-                let (close, escaped) = match find_closing_quote(data, pos + 1) {
+                let (close, escaped) = match closing_quote(data, pos + 1, |p| find3(data, p, b'"', b'"', b'"')) {
                     Some(x) => x,
                     None => {
                         rec.set_owned(slots, &data[open + 1..]);
@@ -281,12 +282,13 @@ fn is_end(b: u8, d: u8) -> bool {
 }
 
 /// From just after an opening quote: the closing quote's position and whether a doubled
-/// quote was seen on the way.
-#[inline]
-fn find_closing_quote(data: &[u8], mut p: usize) -> Option<(usize, bool)> {
+/// quote was seen on the way. `next_quote(p)` is the first quote at or after `p` (or the
+/// data's length): a plain search, or the bitmaps [`skip_rest`] already holds.
+#[inline(always)]
+fn closing_quote(data: &[u8], mut p: usize, mut next_quote: impl FnMut(usize) -> usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
-        let q = find3(data, p, b'"', b'"', b'"');
+        let q = next_quote(p);
         if q == data.len() {
             return None;
         }
@@ -316,18 +318,9 @@ fn skip_rest(data: &[u8], mut pos: usize, d: u8, mut at_field_start: bool) -> (u
     let mut bits = find::QuotesAndLineEnds::new(data);
     loop {
         if at_field_start && pos < len && data[pos] == b'"' {
-            let open = pos;
-            pos += 1;
-            loop {
-                let q = bits.next(pos, true);
-                if q == len {
-                    return (len, RecordEnd::UnterminatedQuote { quote_at: open });
-                }
-                if data.get(q + 1) != Some(&b'"') {
-                    pos = q + 1;
-                    break;
-                }
-                pos = q + 2;
+            match closing_quote(data, pos + 1, |p| bits.next(p, true)) {
+                Some((close, _)) => pos = close + 1,
+                None => return (len, RecordEnd::UnterminatedQuote { quote_at: pos }),
             }
         }
         let p = bits.next(pos, false);

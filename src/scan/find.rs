@@ -117,8 +117,9 @@ impl<'a> QuotesAndLineEnds<'a> {
     }
 }
 
+/// The 64 bytes from `from`, if that many remain.
 #[inline(always)]
-fn block64(data: &[u8], from: usize) -> Option<&[u8; 64]> {
+pub(crate) fn block64(data: &[u8], from: usize) -> Option<&[u8; 64]> {
     data.get(from..from.checked_add(64)?)?.try_into().ok()
 }
 

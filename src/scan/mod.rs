@@ -107,9 +107,9 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
     let mut info =
         InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), encoding: encoding.into(), ..Default::default() };
-    // In input bytes: mapped bytes parsed, or compressed bytes read (a stream's decoded size is
-    // not known in advance). Stdin has no size, hence no bar.
-    // A decoded zip member's bar counts decoded bytes, as its parse reports them.
+    // The bar counts the bytes the scan reports: mapped (or decoded zip member) bytes parsed,
+    // or compressed bytes read for a stream, whose decoded size is not known in advance. Stdin
+    // has no size, hence no bar.
     let bar_len = if let Body::Decoded(d) = &body { d.len() as u64 } else { bytes };
     let progress = if opts.progress && bar_len > 0 && !matches!(body, Body::Empty) { Some(ProgressBar::new(bar_len)) } else { None };
     let layout = |sample: &[u8], whole: bool, all: Option<&[u8]>| -> Result<Option<Detected>> {

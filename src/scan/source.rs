@@ -247,9 +247,7 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
         if let Ok(map) = unsafe { Mmap::map(&file) } {
             #[cfg(unix)]
             let _ = map.advise(memmap2::Advice::Sequential);
-            let head = &map[..map.len().min(64 << 10)];
-            let compression = Compression::sniff(head);
-            if compression == Compression::None && text_encoding(head, map.len() <= head.len()).is_none() {
+            if is_plain_text(&map) {
                 return Ok(Opened {
                     path: path.clone(),
                     bytes: meta.len(),
@@ -263,6 +261,7 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
             // one is streamed below, as before. The map moves into the decoder, whose threads
             // are joined when the reader drops at the end of this input's scan, so the SAFETY
             // note above holds for it unchanged.
+            let compression = Compression::sniff(&map[..map.len().min(64 << 10)]);
             if matches!(compression, Compression::Zstd | Compression::Gzip) {
                 let count = Arc::new(AtomicU64::new(0));
                 if let Some(reader) = parallel_decode::open(Arc::new(map), compression, count.clone()) {
@@ -308,12 +307,18 @@ fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
     member_stream(input, compressed, Box::new(ChannelReader { rx, block: Vec::new(), at: 0 }))
 }
 
+/// Whether bytes can be parsed as they are: not compressed, and UTF-8 text (judged, like every
+/// sniff here, from the first 64 KiB).
+fn is_plain_text(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 << 10)];
+    Compression::sniff(head) == Compression::None && text_encoding(head, bytes.len() <= head.len()).is_none()
+}
+
 /// Opens a zip member from its decoded bytes: a slice to parse in one pass when it is plain
-/// UTF-8 text (the test [`open`] makes before mapping a file), else the same stream setup as a
+/// UTF-8 text ([`is_plain_text`], as for a mapped file), else the same stream setup as a
 /// streamed member (nested compression, transcoding), so its `inputs` entry is the same.
 pub(crate) fn open_decoded(input: &InputRef, compressed: u64, decoded: Vec<u8>) -> Result<Opened> {
-    let head = &decoded[..decoded.len().min(64 << 10)];
-    if Compression::sniff(head) == Compression::None && text_encoding(head, decoded.len() <= head.len()).is_none() {
+    if is_plain_text(&decoded) {
         let body = Body::Decoded(decoded);
         return Ok(Opened { path: input.display(), bytes: compressed, compression: Compression::Zip, encoding: "utf-8", body, raw_read: Default::default() });
     }

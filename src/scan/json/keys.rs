@@ -176,14 +176,8 @@ fn same_bytes(x: &[u8], y: &[u8]) -> bool {
     if n != y.len() {
         return false;
     }
-    #[inline(always)]
-    fn w8(s: &[u8], i: usize) -> u64 {
-        u64::from_le_bytes(s[i..i + 8].try_into().unwrap())
-    }
-    #[inline(always)]
-    fn w4(s: &[u8], i: usize) -> u32 {
-        u32::from_le_bytes(s[i..i + 4].try_into().unwrap())
-    }
+    let w8 = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
+    let w4 = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().unwrap());
     match n {
         0 => true,
         1..=3 => x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1],

@@ -282,7 +282,7 @@ impl<'a, K: Classify, const ESC: bool> Blocks<'a, K, ESC> {
 
     #[inline(always)]
     fn load(&mut self, at: usize) -> Option<()> {
-        let block: &[u8; 64] = self.d.get(at..at.checked_add(64)?)?.try_into().ok()?;
+        let block = crate::scan::find::block64(self.d, at)?;
         let c = K::classify(block);
         let mut quote = c.quote;
         if ESC && c.backslash | self.escape_carry != 0 {
