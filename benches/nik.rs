@@ -9,6 +9,8 @@
 //! good time. Reported as fields per second (`ItemsCount`): `cargo bench --bench nik`; the
 //! oracle's row on the same NIK mix gives the fast/oracle ratio.
 
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 use divan::counter::ItemsCount;
 use divan::{black_box, Bencher};
 use takar::nik::oracle::{self, Kind};
@@ -26,22 +28,6 @@ fn reference() -> Date {
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), reference())
-}
-
-/// splitmix64, so the mix is the same on every run.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// The fields of the mix in one buffer, and how many of them are valid under the mix's rules.
@@ -66,12 +52,12 @@ impl Mix {
 }
 
 /// A valid NIK (for a man also a valid KK) in a random real district, born 1940-2019.
-fn valid_digits(r: &mut SplitMix, t: &RegionTable, female: bool) -> String {
-    let code = t.districts[r.below(t.districts.len() as u64) as usize].code;
-    let month = 1 + r.below(12);
-    let day = 1 + r.below(28) + if female { 40 } else { 0 };
-    let year = (40 + r.below(80)) % 100;
-    let serial = 1 + r.below(9999);
+fn valid_digits(r: &mut Pcg64Mcg, t: &RegionTable, female: bool) -> String {
+    let code = t.districts[r.random_range(0..t.districts.len() as u64) as usize].code;
+    let month = 1 + r.random_range(0..12);
+    let day = 1 + r.random_range(0..28) + if female { 40 } else { 0 };
+    let year = (40 + r.random_range(0..80)) % 100;
+    let serial = 1 + r.random_range(0..9999);
     format!("{code:06}{day:02}{month:02}{year:02}{serial:04}")
 }
 
@@ -79,13 +65,13 @@ fn valid_digits(r: &mut SplitMix, t: &RegionTable, female: bool) -> String {
 fn mix(kind: Kind) -> Mix {
     let t = RegionTable::embedded();
     let v = validator();
-    let mut r = SplitMix(0x6E69_6B5F_6265_6E63);
+    let mut r = Pcg64Mcg::seed_from_u64(0x6E69_6B5F_6265_6E63);
     let (mut buf, mut ends) = (Vec::with_capacity(FIELDS * 18), Vec::with_capacity(FIELDS));
     let mut expect = 0;
     for _ in 0..FIELDS {
-        let female = kind == Kind::Nik && r.below(2) == 0;
+        let female = kind == Kind::Nik && r.random_range(0..2) == 0;
         let good = valid_digits(&mut r, t, female);
-        let roll = r.below(100);
+        let roll = r.random_range(0..100);
         let field = match roll {
             // 70% valid: 62% bare 16 bytes, 8% dressed.
             0..=61 => good.clone(),

@@ -8,6 +8,8 @@
 //! comparisons in well under a minute in the test profile; `NIK_ORACLE_SCALE=10` multiplies the
 //! randomised parts for a longer soak.
 
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 use takar::nik::oracle::{self, Kind};
@@ -350,42 +352,26 @@ proptest! {
 
 // ---------------------------------------------------------------- bulk and deterministic
 
-/// splitmix64: a tiny deterministic generator for the bulk test (reproducible from its seed).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn random_spec(r: &mut SplitMix, districts: usize) -> Spec {
-    let dd = match r.below(10) {
-        0..=4 => 1 + r.below(28),
-        5 => 28 + r.below(4),
-        6..=8 => 41 + r.below(31),
-        _ => r.below(100),
+fn random_spec(r: &mut Pcg64Mcg, districts: usize) -> Spec {
+    let dd = match r.random_range(0..10) {
+        0..=4 => 1 + r.random_range(0..28),
+        5 => 28 + r.random_range(0..4),
+        6..=8 => 41 + r.random_range(0..31),
+        _ => r.random_range(0..100),
     } as u8;
-    let mm = if r.below(8) == 0 { r.below(100) } else { 1 + r.below(12) } as u8;
-    let mask32 = |r: &mut SplitMix| if r.below(4) == 0 { r.next() as u32 } else { 0 };
-    let mask16 = |r: &mut SplitMix| if r.below(5) == 0 { r.next() as u16 } else { 0 };
-    let wrap = |r: &mut SplitMix| if r.below(2) == 0 { r.next() as u8 } else { 0 };
+    let mm = if r.random_range(0..8) == 0 { r.random_range(0..100) } else { 1 + r.random_range(0..12) } as u8;
+    let mask32 = |r: &mut Pcg64Mcg| if r.random_range(0..4) == 0 { r.random::<u64>() as u32 } else { 0 };
+    let mask16 = |r: &mut Pcg64Mcg| if r.random_range(0..5) == 0 { r.random::<u64>() as u16 } else { 0 };
+    let wrap = |r: &mut Pcg64Mcg| if r.random_range(0..2) == 0 { r.random::<u64>() as u8 } else { 0 };
     Spec {
-        district: r.below(districts as u64) as usize,
+        district: r.random_range(0..districts as u64) as usize,
         dd,
         mm,
-        yy: r.below(100) as u8,
-        serial: if r.below(10) == 0 { 0 } else { 1 + r.below(9999) as u16 },
-        mutation: r.below(u64::from(MUTATIONS)) as u8,
-        pos: r.next() as u8,
-        byte: r.next() as u8,
+        yy: r.random_range(0..100) as u8,
+        serial: if r.random_range(0..10) == 0 { 0 } else { 1 + r.random_range(0..9999) as u16 },
+        mutation: r.random_range(0..u64::from(MUTATIONS)) as u8,
+        pos: r.random::<u64>() as u8,
+        byte: r.random::<u64>() as u8,
         sep_mask: mask32(r),
         wide_mask: mask16(r),
         lead: wrap(r),
@@ -401,11 +387,11 @@ fn bulk_generated_fields() {
     const SEED: u64 = 0x7A6A_2026_1124_0001;
     let t = table();
     let n = 3_000_000u64 * u64::from(scale());
-    let mut r = SplitMix(SEED);
+    let mut r = Pcg64Mcg::seed_from_u64(SEED);
     let validators: Vec<Validator<'_>> = (0..64)
         .map(|i| {
             let reference =
-                if i == 0 { fixed_reference() } else { Date::from_unix_days(-25_567 + r.below(73_414) as i64) };
+                if i == 0 { fixed_reference() } else { Date::from_unix_days(-25_567 + r.random_range(0..73_414) as i64) };
             Validator::new(t, reference)
         })
         .collect();
