@@ -570,3 +570,26 @@ fn python_readback_agrees_when_available() {
         );
     }
 }
+
+/// The Parquet guard looks at values, not bytes: a name or a count shaped like a NIK trips it;
+/// the bit-packed bytes of ordinary files do not (the golden test's 200k-record dump once did).
+#[test]
+fn parquet_leak_guard_reads_values() {
+    use takar::report::parquet::holds_nik_like_value;
+    let dir = tempfile::tempdir().unwrap();
+    let clean = region_rows(&fixture(), table(), Level::Regency);
+    let write = |name: &str, rows: &[RegionRow]| {
+        let p = dir.path().join(name);
+        write_region_parquet(rows, Level::Regency, File::create(&p).unwrap()).unwrap();
+        p
+    };
+    assert!(!holds_nik_like_value(&write("clean.parquet", &clean)).unwrap());
+    let mut named = clean.clone();
+    named[0].name = "KAB 3507011204900001".into();
+    assert!(holds_nik_like_value(&write("named.parquet", &named)).unwrap());
+    let mut counted = clean.clone();
+    counted[0].records = 3_507_011_204_900_001;
+    assert!(holds_nik_like_value(&write("counted.parquet", &counted)).unwrap());
+    counted[0].records = 999_999_999_999_999;
+    assert!(!holds_nik_like_value(&write("fifteen.parquet", &counted)).unwrap());
+}

@@ -65,8 +65,12 @@ pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Re
 
     // Read back what is really on disk, not what we meant to write.
     for (tmp, target) in &staged.files {
-        let bytes = fs::read(tmp).map_err(|e| Error::io(tmp, e))?;
-        if has_nik_like_run(&bytes) {
+        let leaks = if target.extension().is_some_and(|e| e == "parquet") {
+            parquet::holds_nik_like_value(tmp).map_err(|source| Error::Parquet { path: target.clone(), source })?
+        } else {
+            has_nik_like_run(&fs::read(tmp).map_err(|e| Error::io(tmp, e))?)
+        };
+        if leaks {
             return Err(Error::LeakGuard { path: target.clone() });
         }
     }

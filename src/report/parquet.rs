@@ -164,3 +164,35 @@ pub fn write_region_parquet_with<W: Write + Send>(
     writer.close()?;
     Ok(())
 }
+
+/// The leak guard of a Parquet file, read back from `path`: does any string value or metadata
+/// entry hold a 16-digit run, or any integer value have 16 or more digits? The raw bytes are
+/// the wrong place to look: bit-packed dictionary indices of a few hundred rows are runs of
+/// bytes that happen to be ASCII digits (a 200k-record dump tripped a byte-level guard).
+pub fn holds_nik_like_value(path: &std::path::Path) -> Result<bool, ParquetError> {
+    use arrow::array::Array;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path)?)?;
+    let text_leaks = |s: &str| super::output::has_nik_like_run(s.as_bytes());
+    if let Some(kv) = builder.metadata().file_metadata().key_value_metadata() {
+        if kv.iter().any(|e| text_leaks(&e.key) || e.value.as_deref().is_some_and(text_leaks)) {
+            return Ok(true);
+        }
+    }
+    for batch in builder.build()? {
+        for column in batch?.columns() {
+            if let Some(strings) = column.as_any().downcast_ref::<StringArray>() {
+                if strings.iter().flatten().any(text_leaks) {
+                    return Ok(true);
+                }
+            } else if let Some(counts) = column.as_any().downcast_ref::<UInt64Array>() {
+                if counts.iter().flatten().any(|n| n >= 1_000_000_000_000_000) {
+                    return Ok(true);
+                }
+            } else {
+                return Err(ParquetError::General(format!("leak guard: unexpected column type {}", column.data_type())));
+            }
+        }
+    }
+    Ok(false)
+}
