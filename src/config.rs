@@ -8,8 +8,8 @@ use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, MmapArg, NikA
 use crate::generate::DumpFormat;
 use crate::error::{Error, Result};
 use crate::nik::Date;
-use crate::scan::sniff::{ColumnChoice, SniffOptions};
-use crate::scan::source::MmapMode;
+use crate::format::csv::sniff::{ColumnChoice, SniffOptions};
+use crate::input::source::MmapMode;
 use crate::scan::{Format, ScanOptions, DEFAULT_CHUNK_SIZE};
 
 pub enum Config {

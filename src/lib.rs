@@ -15,17 +15,17 @@
 
 pub mod cli;
 pub mod config;
-pub mod dedup;
+pub mod engine;
 pub mod error;
+pub mod format;
 pub mod generate;
+pub mod input;
 pub mod nik;
+pub mod nik_command;
 pub mod report;
 pub mod scan;
-pub mod summary;
-pub mod tally;
 
 pub use error::{Error, Result};
-pub mod lookup;
 
 /// Proptest settings for the unit tests: a failing case is saved beside its source file
 /// (`src/.../name.proptest-regressions`), not in a directory at the crate's top.

@@ -41,12 +41,12 @@ fn nik(c: NikConfig) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut emit = |raw: &[u8]| -> anyhow::Result<()> {
-        let rep = takar::lookup::describe(raw, &v, c.reveal);
+        let rep = takar::nik_command::describe(raw, &v, c.reveal);
         if c.json {
             serde_json::to_writer(&mut out, &rep)?;
             out.write_all(b"\n")?;
         } else {
-            out.write_all(takar::lookup::render_text(&rep).as_bytes())?;
+            out.write_all(takar::nik_command::render_text(&rep).as_bytes())?;
         }
         Ok(())
     };

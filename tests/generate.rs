@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use takar::generate::{self, Answer, DumpFormat, GenerateConfig, RegionAnswer};
 use takar::nik::oracle::{check, Kind};
 use takar::nik::{Date, Reason};
-use takar::summary::{ColumnSummary, Consistency};
+use takar::report::summary::{ColumnSummary, Consistency};
 
 const COLUMNS: [&str; 14] = [
     "nik", "nkk", "nama", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "status_kawin", "alamat", "rt",

@@ -16,7 +16,7 @@ use takar::report::output::OUTPUT_FILES;
 use takar::report::parquet::{record_batch, region_editions, schema, write_region_parquet};
 use takar::report::terminal::{self, human_bytes, percent, thousands, TerminalOptions};
 use takar::report::{has_nik_like_run, json, region_rows, write_outputs, Level, RegionRow};
-use takar::summary::{Consistency, InputSummary, Summary};
+use takar::report::summary::{Consistency, InputSummary, Summary};
 use takar::Error;
 
 fn table() -> &'static RegionTable {

@@ -16,7 +16,7 @@ fn options(inputs: Vec<std::path::PathBuf>, chunk_size: usize) -> ScanOptions {
 }
 
 /// Compares a scan with an answer file: totals, consistency and every region map.
-fn assert_matches_answer(summary: &takar::summary::Summary, answer: &serde_json::Value) {
+fn assert_matches_answer(summary: &takar::report::summary::Summary, answer: &serde_json::Value) {
     let got = serde_json::to_value(summary).unwrap();
     assert_eq!(got["records"], answer["records"]);
     assert_eq!(got["nik"], answer["nik"]);
@@ -85,9 +85,9 @@ fn generated_dump_matches_its_answer_through_every_reader() {
     for threads in [1, 3] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         for (input, mmap, chunk) in [
-            (&path, takar::scan::source::MmapMode::Auto, 1 << 16),
-            (&path, takar::scan::source::MmapMode::Never, 1 << 15),
-            (&gz, takar::scan::source::MmapMode::Auto, 1 << 17),
+            (&path, takar::input::source::MmapMode::Auto, 1 << 16),
+            (&path, takar::input::source::MmapMode::Never, 1 << 15),
+            (&gz, takar::input::source::MmapMode::Auto, 1 << 17),
         ] {
             let mut o = options(vec![input.clone()], chunk);
             o.mmap = mmap;

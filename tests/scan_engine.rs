@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use takar::nik::{Check, Date, RegionTable, Validator};
-use takar::scan::chunk::{scan_slice, Context};
-use takar::scan::csv::{Columns, Record, RecordParser, BIRTH_DATE, GENDER, KK, NIK};
+use takar::engine::{scan_slice, Context};
+use takar::format::csv::{Columns, Record, RecordParser, BIRTH_DATE, GENDER, KK, NIK};
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
@@ -85,7 +85,8 @@ proptest! {
         let (whole, used_whole) = scan_slice(&parser, &ctx, &data, 0, true, usize::MAX);
         // The progress bar ends exactly at the data's length, re-parsed chunks or not.
         let bar = indicatif::ProgressBar::hidden();
-        let ctx = Context { progress: Some(&bar), ..ctx };
+        let advance = |n: u64| bar.inc(n);
+        let ctx = Context { progress: Some(&advance), ..ctx };
         let (parts, used_parts) = scan_slice(&parser, &ctx, &data, 0, true, chunk);
         prop_assert_eq!(used_whole, data.len());
         prop_assert_eq!(used_parts, data.len());
@@ -95,10 +96,10 @@ proptest! {
 }
 
 /// Comparable view of a tally, unique counts included.
-fn summary(mut t: takar::tally::Tally) -> (u64, takar::tally::ColumnTally, takar::tally::ColumnTally, takar::summary::Consistency, Vec<u64>, takar::dedup::Uniques, u64, Vec<(u64, takar::tally::Warning)>) {
+fn summary(mut t: takar::engine::tally::Tally) -> (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::report::summary::Consistency, Vec<u64>, takar::engine::keys::Uniques, u64, Vec<(u64, takar::engine::tally::Warning)>) {
     let d = t.district_records.len().max(RegionTable::embedded().districts.len());
-    let nik = takar::dedup::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
-    let kk = takar::dedup::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
+    let kk = takar::engine::keys::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
     let mut records = t.district_records.clone();
     records.resize(d, 0);
     (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik, kk, t.warnings.clone())
@@ -172,7 +173,7 @@ fn blockwise_parsing_carries_the_unfinished_record() {
     }
     let reference = summary(scan_slice(&parser, &ctx, &data, 0, true, usize::MAX).0);
     for block in [5usize, 33, 100, 1000] {
-        let mut total = takar::tally::Tally::default();
+        let mut total = takar::engine::tally::Tally::default();
         let mut buf: Vec<u8> = Vec::new();
         let mut fed = 0;
         while fed < data.len() {
@@ -202,11 +203,11 @@ proptest! {
     ) {
         let district_of = |k: u64| k % 7;
         let keyed = |k: u64| (district_of(k) << 34) | k;
-        let mut all = takar::dedup::ShardedKeys::default();
+        let mut all = takar::engine::keys::ShardedKeys::default();
         let order: Vec<_> = if reverse { chunks.iter().rev().collect() } else { chunks.iter().collect() };
         for (i, (input, keys)) in order.into_iter().enumerate() {
             let ks: Vec<u64> = keys.iter().map(|&k| keyed(k)).collect();
-            all.merge(takar::dedup::ShardedKeys::from_keys(*input, &ks));
+            all.merge(takar::engine::keys::ShardedKeys::from_keys(*input, &ks));
             // Compaction (normally only past 16M keys) at any point never changes a count, and
             // leaves one key per person and input.
             if compact_after == Some(i) {
@@ -219,7 +220,7 @@ proptest! {
                 }
             }
         }
-        let got = takar::dedup::count_unique(all, 7, 3);
+        let got = takar::engine::keys::count_unique(all, 7, 3);
 
         let mut flat: Vec<u64> = chunks.iter().flat_map(|(_, k)| k.iter().copied()).collect();
         flat.sort_unstable();

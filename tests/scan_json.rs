@@ -8,11 +8,11 @@ mod common;
 use proptest::prelude::*;
 use takar::generate::{self, DumpFormat, GenerateConfig};
 use takar::nik::{Date, Reason, RegionTable, Validator};
-use takar::scan::chunk::{scan_slice, Context};
-use takar::scan::format::{self, Details, Format, Parser};
-use takar::scan::sniff::{ColumnChoice, SniffOptions};
-use takar::summary::Consistency;
-use takar::tally::{ColumnTally, Tally, Warning};
+use takar::engine::{scan_slice, Context};
+use takar::format::{self, Details, Format, Parser};
+use takar::format::csv::sniff::{ColumnChoice, SniffOptions};
+use takar::report::summary::Consistency;
+use takar::engine::tally::{ColumnTally, Tally, Warning};
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
@@ -40,8 +40,8 @@ struct Seen {
 
 fn seen(mut t: Tally) -> Seen {
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::dedup::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
-    let kk = takar::dedup::count_unique(std::mem::take(&mut t.kk_keys), 0, 1);
+    let nik = takar::engine::keys::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
+    let kk = takar::engine::keys::count_unique(std::mem::take(&mut t.kk_keys), 0, 1);
     let district_records = t.district_records.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
     Seen {
         records: t.records,
@@ -605,7 +605,7 @@ fn many_broken_records_list_the_first_warnings_and_count_the_rest() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["records"], 251);
     let w = v["inputs"][0]["warnings"].as_array().unwrap();
-    assert_eq!(w.len(), takar::tally::MAX_WARNINGS + 1);
+    assert_eq!(w.len(), takar::engine::tally::MAX_WARNINGS + 1);
     let second = good.len() + broken.len() + broken.find("oops").unwrap();
     assert!(w[1].as_str().unwrap().starts_with(&format!("byte {second}: malformed JSON")), "{w:?}");
     assert!(w.last().unwrap().as_str().unwrap().starts_with("150 more warnings"), "{w:?}");

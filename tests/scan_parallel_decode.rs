@@ -12,8 +12,9 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use takar::nik::{Date, RegionTable, Validator};
-use takar::scan::source::{Compression, MmapMode};
-use takar::scan::{parallel_decode, scan, Format, ScanOptions};
+use takar::input::source::{Compression, MmapMode};
+use takar::input::decode as parallel_decode;
+use takar::scan::{scan, Format, ScanOptions};
 
 fn generated(env: &Env, records: u64) -> (PathBuf, Vec<u8>, serde_json::Value) {
     let path = env.path("dump.csv");
@@ -100,7 +101,7 @@ fn options(input: &Path, mmap: MmapMode, chunk_size: usize) -> ScanOptions {
 }
 
 /// Everything a scan reports that does not depend on how the bytes were read.
-fn summary_counts(s: &takar::summary::Summary) -> serde_json::Value {
+fn summary_counts(s: &takar::report::summary::Summary) -> serde_json::Value {
     let v = serde_json::to_value(s).unwrap();
     serde_json::json!({
         "records": v["records"], "nik": v["nik"], "kk": v["kk"], "consistency": v["consistency"],

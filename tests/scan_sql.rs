@@ -7,10 +7,10 @@ mod common;
 use common::*;
 
 use takar::nik::{Date, RegionTable, Validator};
-use takar::scan::chunk::Context;
-use takar::scan::format::{detect, scan_with, Detected, Format};
-use takar::scan::sniff::{ColumnChoice, SniffOptions};
-use takar::tally::Tally;
+use takar::engine::Context;
+use takar::format::{detect, scan_with, Detected, Format};
+use takar::format::csv::sniff::{ColumnChoice, SniffOptions};
+use takar::engine::tally::Tally;
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
@@ -29,12 +29,12 @@ fn detect_stream(bytes: &[u8], opts: &SniffOptions) -> Result<Option<Detected>, 
 }
 
 /// Comparable view of a tally: counts, per-district records, unique counts, warnings.
-type View = (u64, takar::tally::ColumnTally, takar::tally::ColumnTally, takar::summary::Consistency, Vec<(usize, u64)>, u64, u64, u64, Vec<u64>);
+type View = (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::report::summary::Consistency, Vec<(usize, u64)>, u64, u64, u64, Vec<u64>);
 
 fn view(mut t: Tally) -> View {
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::dedup::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
-    let kk = takar::dedup::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
+    let kk = takar::engine::keys::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
     let records = t.district_records.iter().enumerate().filter(|(_, &n)| n > 0).map(|(i, &n)| (i, n)).collect();
     let per_district: u64 = nik.per_district.iter().sum();
     (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik.unique, per_district, kk, t.warnings.iter().map(|w| w.0).collect())
@@ -94,7 +94,7 @@ fn check_splits(bytes: &[u8], opts: &SniffOptions) -> View {
     whole
 }
 
-fn reason(t: &takar::tally::ColumnTally, r: takar::nik::Reason) -> u64 {
+fn reason(t: &takar::engine::tally::ColumnTally, r: takar::nik::Reason) -> u64 {
     t.reasons.get(r)
 }
 
@@ -355,8 +355,8 @@ fn generated_sql_matches_its_answer_and_the_csv() {
 /// answer stays right.)
 #[test]
 fn resync_guesses_where_the_chunk_before_stops_in_a_mysqldump() {
-    use takar::scan::chunk::{Counter, Splittable, Step};
-    use takar::scan::format::Parser;
+    use takar::engine::{Counter, Splittable, Step};
+    use takar::format::Parser;
     let env = Env::new();
     let (sql, _) = generate(&env, "dpt.sql", 3_000, "sql", 5);
     let bytes = std::fs::read(&sql).unwrap();

@@ -7,8 +7,8 @@ use common::*;
 
 use proptest::prelude::*;
 use takar::nik::{Date, RegionTable, Validator};
-use takar::scan::chunk::{scan_slice, Context};
-use takar::scan::text::{line_records, TextParser, MAX_GAP};
+use takar::engine::{scan_slice, Context};
+use takar::format::text::{line_records, TextParser, MAX_GAP};
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
@@ -151,12 +151,12 @@ proptest! {
     }
 }
 
-type Summary = (u64, takar::tally::ColumnTally, takar::tally::ColumnTally, takar::dedup::Uniques, u64);
+type Summary = (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::engine::keys::Uniques, u64);
 
-fn summary(mut t: takar::tally::Tally) -> Summary {
+fn summary(mut t: takar::engine::tally::Tally) -> Summary {
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::dedup::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
-    let kk = takar::dedup::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
+    let kk = takar::engine::keys::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
     (t.records, t.nik.clone(), t.kk.clone(), nik, kk)
 }
 
@@ -231,7 +231,7 @@ fn paste_known_answer_at_every_chunk_size() {
     }
     // Blockwise, as a stream is read: the unfinished last line is carried over.
     for block in [7usize, 64, 100] {
-        let mut total = takar::tally::Tally::default();
+        let mut total = takar::engine::tally::Tally::default();
         let (mut start, mut end) = (0usize, 0usize);
         while start < PASTE.len() {
             end = (end + block).min(PASTE.len());

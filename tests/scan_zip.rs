@@ -9,8 +9,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use takar::scan::source::{self, Body, Compression, MmapMode};
-use takar::scan::zip_ahead::{Limits, ZipAhead};
+use takar::input::source::{self, Body, Compression, MmapMode};
+use takar::input::zip_ahead::{Limits, ZipAhead};
 
 /// The per-member cap the tests run with: the parts are below it, `big.csv` above it.
 const CAP: u64 = 200_000;
@@ -150,7 +150,7 @@ fn zip_members_count_like_plain_files_decoded_ahead_or_streamed() {
 
 /// The default cap (128 MiB), which every part here is under.
 fn super_cap() -> u64 {
-    takar::scan::zip_ahead::MAX_MEMBER
+    takar::input::zip_ahead::MAX_MEMBER
 }
 
 #[test]

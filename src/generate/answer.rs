@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::generate::identity::{KkKind, NikKind, RowId};
 use crate::generate::DumpFormat;
 use crate::nik::{Date, Reason, RegionTable};
-use crate::summary::{ColumnSummary, Consistency};
+use crate::report::summary::{ColumnSummary, Consistency};
 
 /// Every valid number in a generated dump is valid for any reference date from this one on:
 /// births end in 2008, family cards are issued up to 2020-12-31.

@@ -5,7 +5,7 @@
 //! `0.12345678901234568` is a run of 17 digits, which the leak guard would (rightly, by its
 //! rule) refuse to write.
 
-use crate::summary::Summary;
+use crate::report::summary::Summary;
 
 /// Pretty JSON of `summary`, ending with a newline. Region counts are not part of it (they go
 /// to the Parquet files).

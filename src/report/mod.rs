@@ -1,4 +1,4 @@
-//! Rendering a [`Summary`](crate::summary::Summary): every renderer is pure (summary in,
+//! Rendering a [`Summary`](crate::report::summary::Summary): every renderer is pure (summary in,
 //! `String` or bytes out) and writing files is a separate step ([`output`]), the hyperfine
 //! `Exporter` split.
 //!
@@ -16,6 +16,7 @@ pub mod json;
 pub mod output;
 pub mod parquet;
 pub mod regions;
+pub mod summary;
 pub mod terminal;
 
 pub use output::{has_nik_like_run, write_outputs};

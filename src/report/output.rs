@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::regions::{region_rows, Level};
 use super::{json, parquet};
 use crate::nik::RegionTable;
-use crate::summary::Summary;
+use crate::report::summary::Summary;
 use crate::{Error, Result};
 
 /// The name of the JSON summary in the output directory.

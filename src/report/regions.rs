@@ -9,7 +9,7 @@
 
 use crate::nik::region::Region;
 use crate::nik::{DistrictId, RegencyId, RegionTable};
-use crate::summary::Summary;
+use crate::report::summary::Summary;
 
 /// A region level: one row per province (`PP`), regency/city (`PPKK`) or district (`PPKKCC`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

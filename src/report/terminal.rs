@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::regions::{region_rows, Level, RegionRow};
 use crate::nik::{Reason, RegionTable};
-use crate::summary::{ColumnSummary, InputSummary, Summary};
+use crate::report::summary::{ColumnSummary, InputSummary, Summary};
 
 /// How to render the terminal report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

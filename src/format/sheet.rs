@@ -1,7 +1,7 @@
 //! Spreadsheet dumps: xlsx/xlsm, xlsb, xls and ods workbooks, read whole with calamine (a
 //! workbook is never a multi-gigabyte format, so one sequential pass is enough).
 //!
-//! **Detection** ([`open_workbook`]) happens before [`source::open`](crate::scan::source::open),
+//! **Detection** ([`open_workbook`]) happens before [`source::open`](crate::input::source::open),
 //! because a workbook is neither text nor a plain archive: an xlsx or ods file is a zip of XML
 //! (`xl/workbook.xml`, `content.xml`), which the zip member reader leaves whole for us, and an
 //! xls file is an OLE compound file (`D0 CF 11 E0 A1 B1 1A E1`), which the text checks would
@@ -37,12 +37,12 @@ use calamine::{Data, Ods, Range, Reader, SheetType, Sheets, Xls, Xlsb, Xlsx};
 
 use crate::error::{shown, Error, Result};
 use crate::nik::Validator;
-use crate::scan::chunk::{Context, Counter, Fields};
-use crate::scan::format::{Details, Format};
-use crate::scan::sniff::{self, mask_digits, SniffOptions};
-use crate::scan::source::InputRef;
-use crate::summary::InputSummary;
-use crate::tally::Tally;
+use crate::engine::{Context, Counter, Fields};
+use crate::format::{Details, Format};
+use crate::format::csv::sniff::{self, mask_digits, SniffOptions};
+use crate::input::source::InputRef;
+use crate::report::summary::InputSummary;
+use crate::engine::tally::Tally;
 
 /// Rows per sheet handed to the sniffer (the same sample size as for CSV).
 const SNIFF_ROWS: usize = 1000;

@@ -282,7 +282,7 @@ impl<'a, K: Classify, const ESC: bool> Blocks<'a, K, ESC> {
 
     #[inline(always)]
     fn load(&mut self, at: usize) -> Option<()> {
-        let block = crate::scan::find::block64(self.d, at)?;
+        let block = crate::format::simd::block64(self.d, at)?;
         let c = K::classify(block);
         let mut quote = c.quote;
         if ESC && c.backslash | self.escape_carry != 0 {

@@ -9,7 +9,7 @@
 //! day + 40, so the column with women's birth days is the NIK.
 
 use crate::nik::{Check, Validator};
-use crate::scan::csv::Columns;
+use crate::format::csv::Columns;
 
 /// How the user named a column: by header name or by 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]

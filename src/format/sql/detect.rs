@@ -12,9 +12,9 @@ use memchr::memmem;
 use rayon::prelude::*;
 
 use crate::nik::{Check, Validator};
-use crate::scan::csv::{BIRTH_DATE, GENDER, KK, NIK};
-use crate::scan::format::{Details, Detected, Parser};
-use crate::scan::sniff::{self, mask_digits, ColumnChoice, SniffOptions};
+use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::format::{Details, Detected, Parser};
+use crate::format::csv::sniff::{self, mask_digits, ColumnChoice, SniffOptions};
 
 use super::lex::{self, Dialect, Value};
 use super::target::{split_names, Target};
@@ -161,8 +161,8 @@ fn walk(d: &[u8], from: usize, stop: usize, dia: Dialect, cat: &mut Catalogue) -
             sample_copy(d, q, cat)
         } else if dia == Dialect::MySql && lex::is_kw(d, q, kw, b"DELIMITER") {
             match super::delimiter_block(d, true, q) {
-                crate::scan::chunk::Step::Next(n) => Some(n),
-                crate::scan::chunk::Step::Incomplete => None,
+                crate::engine::Step::Next(n) => Some(n),
+                crate::engine::Step::Incomplete => None,
             }
         } else {
             lex::statement_end(d, q, dia).ok()

@@ -10,36 +10,23 @@
 //! scanned, and parsed like mapped files.
 //! Workbooks (xlsx, xls, ods) are not text: [`sheet`] takes them before [`source`] opens them.
 
-pub mod chunk;
-pub mod csv;
-pub mod fields;
-mod find;
-pub mod format;
-pub mod json;
-pub mod parallel_decode;
-pub mod sheet;
-pub mod sniff;
-pub mod source;
-pub mod sql;
-pub mod text;
-pub mod zip_ahead;
-
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use crate::dedup::count_unique;
+use crate::engine::keys::count_unique;
 use crate::error::{Error, Result};
 use crate::nik::Validator;
-use crate::summary::{InputSummary, RegionCounts, Summary};
-use crate::tally::Tally;
-use chunk::Context;
-pub use format::Format;
-use format::{scan_with, Detected};
-use sniff::SniffOptions;
-use source::{Body, Compression, MmapMode, Opened};
+use crate::report::summary::{InputSummary, RegionCounts, Summary};
+use crate::engine::tally::Tally;
+use crate::engine::Context;
+use crate::format::csv::sniff::SniffOptions;
+use crate::format::{self as format, scan_with, sheet, Detected};
+pub use crate::format::Format;
+use crate::input::source::{self, Body, Compression, MmapMode, Opened};
+use crate::input::zip_ahead;
 
 /// Everything `scan` needs, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -128,7 +115,8 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
                 None => Tally::default(),
                 Some(d) => {
                     d.details.apply(&mut info);
-                    let ctx = Context { validator: v, input, districts, progress: progress.as_ref() };
+                    let advance = progress.as_ref().map(|p| move |n: u64| p.inc(n));
+                    let ctx = Context { validator: v, input, districts, progress: advance.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)) };
                     scan_with(&d.parser, &ctx, &data[d.data_start..], d.data_start as u64, true, opts.chunk_size).0
                 }
             }

@@ -33,9 +33,8 @@
 
 use memchr::memchr2;
 
-use crate::scan::chunk::{Counter, Fields, Splittable, Step};
-use crate::scan::csv::Record;
-use crate::scan::format::{Detected, Details, Parser};
+use crate::engine::{Counter, Fields, Splittable, Step};
+use crate::format::{Detected, Details, Parser};
 
 /// Bytes of spaces and punctuation allowed between a label and its token.
 pub const MAX_GAP: usize = 16;
@@ -68,6 +67,7 @@ pub struct State {
 
 impl Splittable for TextParser {
     type State = State;
+    type Scratch = ();
 
     fn resync(&self, data: &[u8], cut: usize) -> usize {
         if matches!(data[cut - 1], b'\n' | b'\r') {
@@ -77,7 +77,7 @@ impl Splittable for TextParser {
     }
 
     #[inline]
-    fn step(&self, data: &[u8], pos: usize, eof: bool, _base: u64, state: &mut State, _rec: &mut Record, counter: &mut Counter<'_>) -> Step {
+    fn step(&self, data: &[u8], pos: usize, eof: bool, _base: u64, state: &mut State, _: &mut (), counter: &mut Counter<'_>) -> Step {
         let (end, next) = match memchr2(b'\n', b'\r', &data[pos..]) {
             Some(i) => (pos + i, pos + i + 1),
             None if eof => (data.len(), data.len()),

@@ -2,9 +2,9 @@
 //! associative, commutative [`Tally::merge`] that combines them. `Tally::default()` is the
 //! identity, so any reduce order and any chunking give the same result.
 
-use crate::dedup::{add_into, ShardedKeys};
+use crate::engine::keys::{add_into, ShardedKeys};
 use crate::nik::{Check, Reason};
-use crate::summary::{ColumnSummary, Consistency, ReasonCounts};
+use crate::report::summary::{ColumnSummary, Consistency, ReasonCounts};
 
 /// Counts for one column (NIK or KK).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

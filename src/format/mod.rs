@@ -4,13 +4,19 @@
 //! Every parser implements [`Splittable`], so all formats share the parallel chunker and the
 //! counting rules.
 
+pub mod csv;
+pub mod json;
+pub(crate) mod simd;
+pub mod sheet;
+pub mod sql;
+pub mod text;
+
 use crate::nik::Validator;
-use crate::scan::chunk::{scan_slice, Context, Splittable};
-use crate::scan::csv::RecordParser;
-use crate::scan::{json, sql, text};
-use crate::scan::sniff::{self, SniffOptions};
-use crate::summary::InputSummary;
-use crate::tally::Tally;
+use crate::engine::{scan_slice, Context, Splittable};
+use crate::format::csv::RecordParser;
+use crate::format::csv::sniff::{self, SniffOptions};
+use crate::report::summary::InputSummary;
+use crate::engine::tally::Tally;
 
 /// Input formats (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

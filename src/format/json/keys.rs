@@ -11,11 +11,11 @@
 //! position (as ranges of the chunk's bytes) and only classifies a key that differs: in the hot
 //! loop a key costs one short comparison.
 
-use crate::scan::csv::{BIRTH_DATE, GENDER, KK, NIK};
-use crate::scan::json::walk::{unescape_into, Kind, Visitor};
-use crate::scan::sniff;
+use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::format::json::walk::{unescape_into, Kind, Visitor};
+use crate::format::csv::sniff;
 
-/// Roles in the slot order of [`crate::scan::csv::Record`].
+/// Roles in the slot order of [`crate::format::csv::Record`].
 pub(crate) const ROLES: [usize; 4] = [NIK, KK, BIRTH_DATE, GENDER];
 
 /// Paths longer than this are refused when resolving flags.

@@ -14,11 +14,11 @@
 use memchr::memchr;
 
 use crate::nik::{Check, Validator};
-use crate::scan::format::{Details, Detected, Format, Parser};
-use crate::scan::json::keys::{Matcher, Roles, MAX_PATH, ROLES};
-use crate::scan::json::walk::{skip_ws, string_end, unescape_into, walk, Kind, Skip, Visitor, Walk};
-use crate::scan::json::{find_boundary, JsonParser, Mode};
-use crate::scan::sniff::{canonical, mask_digits, ColumnChoice, SniffOptions, BIRTH_NAMES, GENDER_NAMES, KK_NAMES, NIK_NAMES};
+use crate::format::{Details, Detected, Format, Parser};
+use crate::format::json::keys::{Matcher, Roles, MAX_PATH, ROLES};
+use crate::format::json::walk::{skip_ws, string_end, unescape_into, walk, Kind, Skip, Visitor, Walk};
+use crate::format::json::{find_boundary, JsonParser, Mode};
+use crate::format::csv::sniff::{canonical, mask_digits, ColumnChoice, SniffOptions, BIRTH_NAMES, GENDER_NAMES, KK_NAMES, NIK_NAMES};
 
 const WHAT: [&str; 4] = ["NIK", "KK", "birth-date", "gender"];
 const FLAG: [&str; 4] = ["--nik-column", "--kk-column", "--birth-date-column", "--gender-column"];

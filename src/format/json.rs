@@ -42,9 +42,9 @@ mod walk;
 
 use memchr::memchr;
 
-use crate::scan::chunk::{Counter, Fields, Splittable, Step};
-use crate::scan::csv::{Record, BIRTH_DATE, GENDER, KK, NIK};
-use crate::tally::Warning;
+use crate::engine::{Counter, Fields, Splittable, Step};
+use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::engine::tally::Warning;
 pub use detect::detect;
 use keys::{Found, Keep, Roles};
 use walk::{is_ws, member_key, skip_open, skip_ws, walk, Skip, Walk, OBJECT};
@@ -326,6 +326,7 @@ fn skip_members(data: &[u8], mut p: usize, stack: &mut Vec<u8>) -> Result<usize,
 
 impl Splittable for JsonParser {
     type State = State;
+    type Scratch = ();
 
     fn resync(&self, data: &[u8], cut: usize) -> usize {
         match self.mode {
@@ -337,7 +338,7 @@ impl Splittable for JsonParser {
     }
 
     #[inline]
-    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, st: &mut State, _: &mut Record, counter: &mut Counter<'_>) -> Step {
+    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, st: &mut State, _: &mut (), counter: &mut Counter<'_>) -> Step {
         match self.mode {
             Mode::Lines => self.step_line(data, pos, eof, base, st, counter),
             _ => self.step_value(data, pos, eof, base, st, counter),

@@ -49,9 +49,9 @@ mod target;
 
 use memchr::memchr;
 
-use crate::scan::chunk::{Counter, Fields, Splittable, Step};
-use crate::scan::csv::{Record, BIRTH_DATE, GENDER, KK, NIK};
-use crate::tally::Warning;
+use crate::engine::{Counter, Fields, Splittable, Step};
+use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::engine::tally::Warning;
 
 pub use detect::detect;
 pub use lex::Dialect;
@@ -506,6 +506,7 @@ fn delimiter_block(d: &[u8], eof: bool, pos: usize) -> Step {
 
 impl Splittable for SqlParser {
     type State = SqlState;
+    type Scratch = ();
 
     /// The first line start at or after `cut` whose line looks like a statement start (a
     /// word or a comment for MySQL; anything but an indented or tuple-continuation line for
@@ -536,7 +537,7 @@ impl Splittable for SqlParser {
         data.len()
     }
 
-    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, st: &mut SqlState, _rec: &mut Record, counter: &mut Counter<'_>) -> Step {
+    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, st: &mut SqlState, _: &mut (), counter: &mut Counter<'_>) -> Step {
         let Some(index) = &self.copy else {
             return self.sql_step(data, eof, pos, base, st, counter);
         };

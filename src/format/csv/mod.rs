@@ -9,7 +9,10 @@
 //! date, gender) and skipping the rest of each row by searching only for quotes and line ends
 //! ([`find3`]).
 
-use crate::scan::find::{self, find3};
+pub mod sniff;
+
+use crate::format::simd::{self as find, find3};
+use crate::engine::{Counter, Fields, Splittable, Step, Warning};
 
 /// Up to four columns a pass reads, by 0-based index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,5 +335,33 @@ fn skip_rest(data: &[u8], mut pos: usize, d: u8, mut at_field_start: bool) -> (u
         }
         at_field_start = p > 0 && data[p - 1] == d;
         pos = if at_field_start { p } else { p + 1 };
+    }
+}
+
+impl Splittable for RecordParser {
+    type State = ();
+    type Scratch = Record;
+
+    fn resync(&self, data: &[u8], cut: usize) -> usize {
+        if matches!(data[cut - 1], b'\n' | b'\r') {
+            return cut;
+        }
+        memchr::memchr2(b'\n', b'\r', &data[cut..]).map_or(data.len(), |i| cut + i + 1)
+    }
+
+    #[inline]
+    fn step(&self, data: &[u8], pos: usize, eof: bool, base: u64, _: &mut (), rec: &mut Record, counter: &mut Counter<'_>) -> Step {
+        if matches!(data[pos], b'\n' | b'\r') {
+            return Step::Next(pos + 1);
+        }
+        let (next, how) = self.parse(data, pos, rec);
+        match how {
+            RecordEnd::Terminated => {}
+            _ if !eof => return Step::Incomplete,
+            RecordEnd::EndOfData => {}
+            RecordEnd::UnterminatedQuote { quote_at } => counter.warn(base + quote_at as u64, Warning::UnterminatedQuote),
+        }
+        counter.record(Fields { nik: rec.get(data, NIK), kk: rec.get(data, KK), birth_date: rec.get(data, BIRTH_DATE), gender: rec.get(data, GENDER) });
+        Step::Next(next)
     }
 }

@@ -1,7 +1,7 @@
 //! The table being sized and its wanted columns, and how a statement's column order maps onto
 //! the four slots the counter reads (NIK, KK, birth date, gender).
 
-use crate::scan::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
 
 use super::lex::{self, Dialect};
 

@@ -11,7 +11,7 @@
 
 use memchr::memchr2;
 
-use crate::scan::find::find3;
+use crate::format::simd::find3;
 
 /// Deeper nesting than this is treated as malformed (a fixed bound, so hostile input cannot
 /// make the stack grow without limit).

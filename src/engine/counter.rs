@@ -1,0 +1,87 @@
+//! The one funnel every format feeds: [`Counter::record`] takes the values of one record,
+//! validates them through the pure NIK core and counts them into the chunk's [`Tally`], so
+//! every format is counted by the same rules.
+
+use super::checks::{birth_date_matches, parse_date, parse_gender};
+use super::keys::ShardedKeys;
+use super::tally::{Tally, Warning, MAX_WARNINGS};
+use crate::nik::{Check, Validator};
+
+/// Everything a worker needs, shared by reference.
+pub struct Context<'a> {
+    pub validator: &'a Validator<'a>,
+    pub input: u32,
+    pub districts: usize,
+    /// Told the bytes of each chunk once it is parsed (never in the record loop); the engine
+    /// knows no terminal, the driver decides what progress looks like.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
+
+/// The four values a record offers (any may be absent).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Fields<'a> {
+    pub nik: Option<&'a [u8]>,
+    pub kk: Option<&'a [u8]>,
+    pub birth_date: Option<&'a [u8]>,
+    pub gender: Option<&'a [u8]>,
+}
+
+/// Counts records into a chunk's tally: validation, region counts, consistency, dedup keys.
+/// Every format parser feeds its records through [`Counter::record`], so every format is
+/// counted by the same rules.
+pub struct Counter<'c> {
+    ctx: &'c Context<'c>,
+    tally: Tally,
+    nik_keys: &'c mut Vec<u64>,
+    kk_keys: &'c mut Vec<u64>,
+}
+
+impl<'c> Counter<'c> {
+    pub fn new(ctx: &'c Context<'c>, nik_keys: &'c mut Vec<u64>, kk_keys: &'c mut Vec<u64>) -> Self {
+        nik_keys.clear();
+        kk_keys.clear();
+        Counter { ctx, tally: Tally { district_records: vec![0; ctx.districts], ..Tally::default() }, nik_keys, kk_keys }
+    }
+
+    #[inline]
+    pub fn record(&mut self, f: Fields<'_>) {
+        let v = self.ctx.validator;
+        let t = &mut self.tally;
+        t.records += 1;
+        let nik = f.nik.map_or(Check::Missing, |x| v.nik(x));
+        t.nik.count(&nik);
+        if let Check::Valid(n) = nik {
+            t.district_records[n.district().0 as usize] += 1;
+            self.nik_keys.push(n.key());
+            if let Some(d) = f.birth_date.and_then(parse_date) {
+                t.consistency.birth_date_checked += 1;
+                t.consistency.birth_date_mismatch += u64::from(!birth_date_matches(n, d, v.dates()));
+            }
+            if let Some(female) = f.gender.and_then(parse_gender) {
+                t.consistency.gender_checked += 1;
+                t.consistency.gender_mismatch += u64::from(female != n.is_female());
+            }
+        }
+        let kk = f.kk.map_or(Check::Missing, |x| v.kk(x));
+        t.kk.count(&kk);
+        if let Check::Valid(k) = kk {
+            self.kk_keys.push(k.key());
+        }
+    }
+
+    /// A problem at this input offset (the record it concerns is still counted).
+    #[cold]
+    pub fn warn(&mut self, offset: u64, what: Warning) {
+        let t = &mut self.tally;
+        t.warning_count += 1;
+        if t.warnings.len() < MAX_WARNINGS {
+            t.warnings.push((offset, what));
+        }
+    }
+
+    pub fn finish(mut self) -> Tally {
+        self.tally.nik_keys = ShardedKeys::from_keys(self.ctx.input, self.nik_keys);
+        self.tally.kk_keys = ShardedKeys::from_keys(self.ctx.input, self.kk_keys);
+        self.tally
+    }
+}
