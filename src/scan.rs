@@ -1,7 +1,7 @@
 //! `takar scan`: one dump (one or more inputs) in, one [`Summary`] out.
 //!
 //! Per input: [`source`] opens it (map or stream), [`sniff`] guesses the dialect and columns
-//! from its first records, and [`chunk`] parses the records in parallel into [`Tally`]s. A
+//! from its first records, and [`chunk`] parses the records in parallel into [`Harvest`]s. A
 //! mapped file is parsed in one parallel pass; a stream is read by its own thread in blocks
 //! (through a bounded channel, so decompression overlaps parsing), and each block is parsed in
 //! parallel with its unfinished last record carried into the next block. All inputs' tallies
@@ -16,11 +16,11 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use crate::engine::keys::count_unique;
+use crate::engine::keys::UniqueCounts;
+use crate::engine::Harvest;
 use crate::error::{Error, Result};
 use crate::nik::Validator;
-use crate::report::summary::{InputSummary, RegionCounts, Summary};
-use crate::engine::tally::Tally;
+use crate::report::summary::{Findings, InputSummary, Summary};
 use crate::engine::Context;
 use crate::format::csv::sniff::SniffOptions;
 use crate::format::{self as format, scan_with, sheet, Detected};
@@ -50,35 +50,25 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     let started = Instant::now();
     let paths = source::expand(&opts.inputs)?;
     let districts = validator.regions().districts.len();
-    let mut total = Tally::default();
+    let mut total = Harvest::default();
     let mut inputs = Vec::with_capacity(paths.len());
     // Zip members decode ahead on their own threads while earlier inputs are scanned.
     let mut ahead = zip_ahead::ZipAhead::start(&paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()));
     for (i, input_ref) in paths.iter().enumerate() {
         // A workbook is read whole by its own reader, before the text path could refuse it.
-        let (tally, info) = match sheet::open_workbook(input_ref, opts.format)? {
+        let (harvest, info) = match sheet::open_workbook(input_ref, opts.format)? {
             Some(book) => sheet::scan_workbook(&book, i as u32, &opts.sniff, validator, districts)?,
             None => scan_input(ahead.open(i, input_ref, opts.mmap)?, i as u32, opts, validator, districts)?,
         };
         inputs.push(info);
-        total.merge(tally);
+        total.merge(harvest);
     }
-    let bytes: u64 = inputs.iter().map(|i| i.bytes).sum();
-    let nik_unique = count_unique(std::mem::take(&mut total.nik_keys), districts, inputs.len());
-    let kk_unique = count_unique(std::mem::take(&mut total.kk_keys), 0, inputs.len());
-    for (info, new) in inputs.iter_mut().zip(&nik_unique.new_per_input) {
-        info.nik_new_unique = *new;
-    }
-    let has_consistency = inputs.iter().any(|i| i.birth_date_column.is_some() || i.gender_column.is_some());
-    let mut summary = Summary::new(validator.dates().reference());
-    summary.records = total.records;
-    summary.nik = total.nik.summary(nik_unique.unique);
-    summary.kk = total.kk.summary(kk_unique.unique);
-    summary.consistency = has_consistency.then_some(total.consistency);
-    summary.regions = RegionCounts { records: total.district_records, unique_nik: nik_unique.per_district };
-    summary.inputs = inputs;
-    summary.elapsed_s = started.elapsed().as_secs_f64();
-    summary.bytes_per_s = if summary.elapsed_s > 0.0 { bytes as f64 / summary.elapsed_s } else { 0.0 };
+    let Harvest { tally, mut nik_keys, mut kk_keys } = total;
+    let nik = nik_keys.visit_unique(|| UniqueCounts::new(districts, inputs.len())).0;
+    drop(nik_keys);
+    let kk = kk_keys.visit_unique(|| UniqueCounts::new(0, inputs.len())).0;
+    drop(kk_keys);
+    let summary = Summary::build(validator.dates().reference(), Findings { inputs, tally, nik, kk, elapsed: started.elapsed() });
     Ok(summary)
 }
 
@@ -90,7 +80,7 @@ fn check_text(path: &std::path::Path, sample: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Tally, InputSummary)> {
+fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Harvest, InputSummary)> {
     let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
     let mut info =
         InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), encoding: encoding.into(), ..Default::default() };
@@ -107,12 +97,12 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
         }
         format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })
     };
-    let tally = match body {
-        Body::Empty => Tally::default(),
+    let harvest = match body {
+        Body::Empty => Harvest::default(),
         Body::Mapped(_) | Body::Decoded(_) => {
             let data = body.whole().unwrap_or_default();
             match layout(&data[..data.len().min(SNIFF_BYTES)], data.len() <= SNIFF_BYTES, Some(data))? {
-                None => Tally::default(),
+                None => Harvest::default(),
                 Some(d) => {
                     d.details.apply(&mut info);
                     let advance = progress.as_ref().map(|p| move |n: u64| p.inc(n));
@@ -132,16 +122,8 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    for (at, what) in &tally.warnings {
-        info.warnings.push(format!("byte {at}: {}", what.text()));
-    }
-    let unlisted = tally.warning_count - tally.warnings.len() as u64;
-    if unlisted > 0 {
-        info.warnings.push(format!("{unlisted} more warnings like these (only the first {} are listed)", tally.warnings.len()));
-    }
-    info.records = tally.records;
-    info.nik_valid = tally.nik.valid;
-    Ok((tally, info))
+    info.add_counts(&harvest.tally);
+    Ok((harvest, info))
 }
 
 /// Streams an input in blocks read by a separate thread, parsing each block in parallel.
@@ -158,7 +140,7 @@ fn scan_stream(
     info: &mut InputSummary,
     layout: &dyn Fn(&[u8], bool, Option<&[u8]>) -> Result<Option<Detected>>,
     progress: Option<&ProgressBar>,
-) -> Result<Tally> {
+) -> Result<Harvest> {
     let block = opts.chunk_size.saturating_mul(4).clamp(1 << 16, 64 << 20);
     // The offset of a decoding error is a compressed one: the raw bytes read so far, or where
     // the parallel decoder put the bad frame. Decoded positions count other bytes.
@@ -174,7 +156,7 @@ fn scan_stream(
     let eof = (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut buf).map_err(decode_error)? < SNIFF_BYTES;
     let Some(d) = layout(&buf, eof, None)? else {
         if eof {
-            return Ok(Tally::default());
+            return Ok(Harvest::default());
         }
         // Leading whitespace longer than the sample: nothing to sniff yet; treat as no data.
         return Err(Error::input(path, 0, "no records in the first MiB; cannot detect the layout"));
@@ -183,7 +165,7 @@ fn scan_stream(
     let ctx = Context { validator: v, input, districts, progress: None };
     buf.drain(..d.data_start);
     let mut base = d.data_start as u64;
-    let mut total = Tally::default();
+    let mut total = Harvest::default();
     if eof {
         return Ok(scan_with(&d.parser, &ctx, &buf, base, true, opts.chunk_size).0);
     }
@@ -195,7 +177,7 @@ fn scan_stream(
     let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
     let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
     let mut carry = buf;
-    std::thread::scope(|s| -> Result<Tally> {
+    std::thread::scope(|s| -> Result<Harvest> {
         s.spawn(move || loop {
             let mut b = recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(HEADROOM + block));
             b.clear();

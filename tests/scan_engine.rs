@@ -96,10 +96,11 @@ proptest! {
 }
 
 /// Comparable view of a tally, unique counts included.
-fn summary(mut t: takar::engine::tally::Tally) -> (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::report::summary::Consistency, Vec<u64>, takar::engine::keys::Uniques, u64, Vec<(u64, takar::engine::tally::Warning)>) {
+fn summary(h: takar::engine::Harvest) -> (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::report::summary::Consistency, Vec<u64>, takar::engine::keys::Uniques, u64, Vec<(u64, takar::engine::tally::Warning)>) {
+    let t = h.tally;
     let d = t.district_records.len().max(RegionTable::embedded().districts.len());
-    let nik = takar::engine::keys::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
-    let kk = takar::engine::keys::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);
+    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unique;
     let mut records = t.district_records.clone();
     records.resize(d, 0);
     (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik, kk, t.warnings.clone())
@@ -173,7 +174,7 @@ fn blockwise_parsing_carries_the_unfinished_record() {
     }
     let reference = summary(scan_slice(&parser, &ctx, &data, 0, true, usize::MAX).0);
     for block in [5usize, 33, 100, 1000] {
-        let mut total = takar::engine::tally::Tally::default();
+        let mut total = takar::engine::Harvest::default();
         let mut buf: Vec<u8> = Vec::new();
         let mut fed = 0;
         while fed < data.len() {
@@ -203,11 +204,11 @@ proptest! {
     ) {
         let district_of = |k: u64| k % 7;
         let keyed = |k: u64| (district_of(k) << 34) | k;
-        let mut all = takar::engine::keys::ShardedKeys::default();
+        let mut all = takar::engine::keys::KeyStore::default();
         let order: Vec<_> = if reverse { chunks.iter().rev().collect() } else { chunks.iter().collect() };
         for (i, (input, keys)) in order.into_iter().enumerate() {
             let ks: Vec<u64> = keys.iter().map(|&k| keyed(k)).collect();
-            all.merge(takar::engine::keys::ShardedKeys::from_keys(*input, &ks));
+            all.merge(takar::engine::keys::KeyStore::from_keys(*input, &ks));
             // Compaction (normally only past 16M keys) at any point never changes a count, and
             // leaves one key per person and input.
             if compact_after == Some(i) {
@@ -245,5 +246,49 @@ proptest! {
             }
         }
         prop_assert_eq!(got.new_per_input, new_per_input);
+    }
+
+    /// The key store's visitor sees every unique key exactly once, with the first input (in
+    /// input order) that had it, whatever the chunking, merge order and compaction; checked
+    /// against a map filled input by input.
+    #[test]
+    fn visitor_sees_each_unique_key_once_with_its_first_input(
+        chunks in prop::collection::vec((0u32..4, prop::collection::vec(0u64..3_000, 0..300)), 0..12),
+        reverse in any::<bool>(),
+        compact_after in prop::option::of(0usize..12),
+    ) {
+        use takar::engine::keys::{KeyStore, KeyVisitor};
+        struct Collect(Vec<(u64, u32)>);
+        impl KeyVisitor for Collect {
+            fn visit(&mut self, key: u64, first_input: u32) {
+                self.0.push((key, first_input));
+            }
+            fn merge(&mut self, mut other: Collect) {
+                self.0.append(&mut other.0);
+            }
+        }
+        let mut store = KeyStore::default();
+        let order: Vec<_> = if reverse { chunks.iter().rev().collect() } else { chunks.iter().collect() };
+        for (i, (input, keys)) in order.into_iter().enumerate() {
+            store.merge(KeyStore::from_keys(*input, keys));
+            if compact_after == Some(i) {
+                store.compact();
+            }
+        }
+        let mut got = store.visit_unique(|| Collect(Vec::new())).0;
+        got.sort_unstable();
+
+        let mut first = std::collections::BTreeMap::new();
+        for input in 0..4u32 {
+            for (i, keys) in &chunks {
+                if *i == input {
+                    for &k in keys {
+                        first.entry(k).or_insert(input);
+                    }
+                }
+            }
+        }
+        let want: Vec<(u64, u32)> = first.into_iter().collect();
+        prop_assert_eq!(got, want);
     }
 }

@@ -10,7 +10,6 @@ use takar::nik::{Date, RegionTable, Validator};
 use takar::engine::Context;
 use takar::format::{detect, scan_with, Detected, Format};
 use takar::format::csv::sniff::{ColumnChoice, SniffOptions};
-use takar::engine::tally::Tally;
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
@@ -31,10 +30,11 @@ fn detect_stream(bytes: &[u8], opts: &SniffOptions) -> Result<Option<Detected>, 
 /// Comparable view of a tally: counts, per-district records, unique counts, warnings.
 type View = (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::report::summary::Consistency, Vec<(usize, u64)>, u64, u64, u64, Vec<u64>);
 
-fn view(mut t: Tally) -> View {
+fn view(h: takar::engine::Harvest) -> View {
+    let t = h.tally;
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::engine::keys::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
-    let kk = takar::engine::keys::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);
+    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unique;
     let records = t.district_records.iter().enumerate().filter(|(_, &n)| n > 0).map(|(i, &n)| (i, n)).collect();
     let per_district: u64 = nik.per_district.iter().sum();
     (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik.unique, per_district, kk, t.warnings.iter().map(|w| w.0).collect())
@@ -56,7 +56,7 @@ fn scan_blocks(bytes: &[u8], opts: &SniffOptions, block: usize, chunk: usize) ->
     let d = detect_stream(bytes, opts).unwrap().unwrap();
     let v = validator();
     let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
-    let mut total = Tally::default();
+    let mut total = takar::engine::Harvest::default();
     let mut buf = Vec::new();
     let mut base = d.data_start;
     let mut fed = d.data_start;
@@ -378,7 +378,7 @@ fn resync_guesses_where_the_chunk_before_stops_in_a_mysqldump() {
         }
         ends.push(pos);
     }
-    assert_eq!(counter.finish().records, 3_000);
+    assert_eq!(counter.finish().tally.records, 3_000);
     for cut in (1..data.len()).step_by(997) {
         // The chunk before the cut stops after the first step that ends at or past it.
         let before = ends[ends.partition_point(|&e| e < cut)];

@@ -153,10 +153,11 @@ proptest! {
 
 type Summary = (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::engine::keys::Uniques, u64);
 
-fn summary(mut t: takar::engine::tally::Tally) -> Summary {
+fn summary(h: takar::engine::Harvest) -> Summary {
+    let t = h.tally;
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::engine::keys::count_unique(std::mem::take(&mut t.nik_keys), d, 1);
-    let kk = takar::engine::keys::count_unique(std::mem::take(&mut t.kk_keys), 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);
+    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unique;
     (t.records, t.nik.clone(), t.kk.clone(), nik, kk)
 }
 
@@ -231,7 +232,7 @@ fn paste_known_answer_at_every_chunk_size() {
     }
     // Blockwise, as a stream is read: the unfinished last line is carried over.
     for block in [7usize, 64, 100] {
-        let mut total = takar::engine::tally::Tally::default();
+        let mut total = takar::engine::Harvest::default();
         let (mut start, mut end) = (0usize, 0usize);
         while start < PASTE.len() {
             end = (end + block).min(PASTE.len());

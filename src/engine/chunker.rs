@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use super::counter::{Context, Counter};
-use super::tally::Tally;
+use super::harvest::Harvest;
 
 /// What one step of a format parser did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +56,7 @@ impl<S: Default> Default for Scratch<S> {
 
 /// One chunk's outcome.
 struct Part {
-    tally: Tally,
+    harvest: Harvest,
     start: usize,
     end: usize,
 }
@@ -73,7 +73,7 @@ fn parse_span<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], start: usize
             Step::Incomplete => break,
         }
     }
-    Part { tally: counter.finish(), start, end: pos }
+    Part { harvest: counter.finish(), start, end: pos }
 }
 
 /// Chunks parsed at once, per worker thread. Parts are merged wave by wave, so the per-chunk
@@ -82,13 +82,13 @@ fn parse_span<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], start: usize
 const CHUNKS_PER_THREAD_IN_WAVE: usize = 8;
 
 /// Handles every complete record of `data` (offset `base` in its input) in parallel chunks.
-/// Returns the merged tally and how many bytes were consumed (all of them when `eof`).
-pub fn scan_slice<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Tally, usize) {
+/// Returns the merged harvest and how many bytes were consumed (all of them when `eof`).
+pub fn scan_slice<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Harvest, usize) {
     let chunk_size = chunk_size.max(1);
     let n = data.len().div_ceil(chunk_size).max(1);
     let stop = |i: usize| ((i + 1).saturating_mul(chunk_size)).min(data.len());
     let wave = rayon::current_num_threads() * CHUNKS_PER_THREAD_IN_WAVE;
-    let mut total = Tally::default();
+    let mut total = Harvest::default();
     let mut expected = 0;
     let mut fix = Scratch::<F::Scratch>::default();
     for first in (0..n).step_by(wave) {
@@ -110,7 +110,7 @@ pub fn scan_slice<F: Splittable>(f: &F, ctx: &Context<'_>, data: &[u8], base: u6
                 part = parse_span(f, ctx, data, expected, stop(i).max(expected), eof, base, &mut fix);
             }
             expected = part.end;
-            total.merge(part.tally);
+            total.merge(part.harvest);
         }
     }
     (total, expected)

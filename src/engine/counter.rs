@@ -3,7 +3,8 @@
 //! every format is counted by the same rules.
 
 use super::checks::{birth_date_matches, parse_date, parse_gender};
-use super::keys::ShardedKeys;
+use super::harvest::Harvest;
+use super::keys::KeyStore;
 use super::tally::{Tally, Warning, MAX_WARNINGS};
 use crate::nik::{Check, Validator};
 
@@ -79,9 +80,11 @@ impl<'c> Counter<'c> {
         }
     }
 
-    pub fn finish(mut self) -> Tally {
-        self.tally.nik_keys = ShardedKeys::from_keys(self.ctx.input, self.nik_keys);
-        self.tally.kk_keys = ShardedKeys::from_keys(self.ctx.input, self.kk_keys);
-        self.tally
+    pub fn finish(self) -> Harvest {
+        Harvest {
+            tally: self.tally,
+            nik_keys: KeyStore::from_keys(self.ctx.input, self.nik_keys),
+            kk_keys: KeyStore::from_keys(self.ctx.input, self.kk_keys),
+        }
     }
 }

@@ -8,9 +8,12 @@
 pub mod checks;
 pub mod chunker;
 pub mod counter;
+pub mod harvest;
 pub mod keys;
 pub mod tally;
 
 pub use chunker::{scan_slice, Splittable, Step};
 pub use counter::{Context, Counter, Fields};
+pub use harvest::Harvest;
+pub use keys::KeyStore;
 pub use tally::{Tally, Warning};

@@ -1,10 +1,60 @@
-//! `Tally`: everything one chunk of one input contributes to the answer, and the one
+//! `Tally`: the counts one chunk of one input contributes to the answer, and the one
 //! associative, commutative [`Tally::merge`] that combines them. `Tally::default()` is the
-//! identity, so any reduce order and any chunking give the same result.
+//! identity, so any reduce order and any chunking give the same result. Counts only: the keys
+//! of valid numbers go to the key store ([`crate::engine::keys`]), and the report turns these
+//! counts into its own model.
 
-use crate::engine::keys::{add_into, ShardedKeys};
 use crate::nik::{Check, Reason};
-use crate::report::summary::{ColumnSummary, Consistency, ReasonCounts};
+
+/// Counts of invalid values by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReasonCounts(pub [u64; Reason::COUNT]);
+
+impl ReasonCounts {
+    pub fn get(&self, r: Reason) -> u64 {
+        self.0[r.index()]
+    }
+    pub fn add(&mut self, r: Reason) {
+        self.0[r.index()] += 1;
+    }
+    pub fn merge(&mut self, other: &ReasonCounts) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+    /// Every invalid value except placeholders (which are reported on their own).
+    pub fn invalid_total(&self) -> u64 {
+        Reason::ALL.iter().filter(|r| **r != Reason::Placeholder).map(|r| self.get(*r)).sum()
+    }
+}
+
+/// Whether the NIK agrees with the birth-date and gender columns, where those exist.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, PartialEq, Eq)]
+pub struct Consistency {
+    pub birth_date_checked: u64,
+    pub birth_date_mismatch: u64,
+    pub gender_checked: u64,
+    pub gender_mismatch: u64,
+}
+
+impl Consistency {
+    pub fn merge(&mut self, o: &Consistency) {
+        self.birth_date_checked += o.birth_date_checked;
+        self.birth_date_mismatch += o.birth_date_mismatch;
+        self.gender_checked += o.gender_checked;
+        self.gender_mismatch += o.gender_mismatch;
+    }
+}
+
+/// Element-wise `a += b`; an empty `a` takes `b`'s shape.
+pub fn add_into(a: &mut Vec<u64>, b: &[u64]) {
+    if a.len() < b.len() {
+        a.resize(b.len(), 0);
+    }
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
 
 /// Counts for one column (NIK or KK).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -34,19 +84,6 @@ impl ColumnTally {
     pub fn placeholder(&self) -> u64 {
         self.reasons.get(Reason::Placeholder)
     }
-
-    /// The reported form, once the unique count is known.
-    pub fn summary(&self, unique: u64) -> ColumnSummary {
-        ColumnSummary {
-            valid: self.valid,
-            invalid: self.reasons.invalid_total(),
-            missing: self.missing,
-            placeholder: self.placeholder(),
-            unique,
-            duplicate_records: self.valid - unique,
-            invalid_reasons: self.reasons,
-        }
-    }
 }
 
 #[derive(Debug, Default)]
@@ -58,8 +95,6 @@ pub struct Tally {
     pub consistency: Consistency,
     /// Valid-NIK records per district id (empty means all zero).
     pub district_records: Vec<u64>,
-    pub nik_keys: ShardedKeys,
-    pub kk_keys: ShardedKeys,
     /// The first [`MAX_WARNINGS`] problems by input offset (see [`Tally::warning_count`]).
     pub warnings: Vec<(u64, Warning)>,
     /// All problems seen, including those beyond the kept ones.
@@ -112,8 +147,6 @@ impl Tally {
         self.kk.merge(&o.kk);
         self.consistency.merge(&o.consistency);
         add_into(&mut self.district_records, &o.district_records);
-        self.nik_keys.merge(o.nik_keys);
-        self.kk_keys.merge(o.kk_keys);
         // Keeping the smallest offsets is associative and commutative, like the counts.
         self.warnings.extend(o.warnings);
         self.warnings.sort_unstable();

@@ -16,7 +16,7 @@ use crate::engine::{scan_slice, Context, Splittable};
 use crate::format::csv::RecordParser;
 use crate::format::csv::sniff::{self, SniffOptions};
 use crate::report::summary::InputSummary;
-use crate::engine::tally::Tally;
+use crate::engine::Harvest;
 
 /// Input formats (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -176,8 +176,8 @@ fn detect_delimited(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validat
 }
 
 /// Runs the chunker with whichever parser this is.
-pub fn scan_with(parser: &Parser, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Tally, usize) {
-    fn run<P: Splittable>(p: &P, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk: usize) -> (Tally, usize) {
+pub fn scan_with(parser: &Parser, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk_size: usize) -> (Harvest, usize) {
+    fn run<P: Splittable>(p: &P, ctx: &Context<'_>, data: &[u8], base: u64, eof: bool, chunk: usize) -> (Harvest, usize) {
         scan_slice(p, ctx, data, base, eof, chunk)
     }
     match parser {

@@ -42,7 +42,7 @@ use crate::format::{Details, Format};
 use crate::format::csv::sniff::{self, mask_digits, SniffOptions};
 use crate::input::source::InputRef;
 use crate::report::summary::InputSummary;
-use crate::engine::tally::Tally;
+use crate::engine::Harvest;
 
 /// Rows per sheet handed to the sniffer (the same sample size as for CSV).
 const SNIFF_ROWS: usize = 1000;
@@ -160,7 +160,7 @@ fn kind_of_file(path: &Path) -> std::io::Result<Option<Kind>> {
 }
 
 /// Counts every worksheet of a workbook as input number `input`.
-pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Validator<'_>, districts: usize) -> Result<(Tally, InputSummary)> {
+pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Validator<'_>, districts: usize) -> Result<(Harvest, InputSummary)> {
     let unreadable = |what: String| {
         Error::input(&book.path, 0, format!("not a readable {} workbook: {}", book.kind.as_str(), mask_digits(&what)))
     };
@@ -188,7 +188,8 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
             Err((rows, message)) => skipped.push((shown_name, rows, message)),
         }
     }
-    let tally = counter.finish();
+    let harvest = counter.finish();
+    let tally = &harvest.tally;
 
     if used.is_empty() {
         if let Some((sheet, _, message)) = skipped.first() {
@@ -218,7 +219,7 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
     for (sheet, rows, message) in skipped {
         info.warnings.push(format!("sheet {sheet:?}: its {rows} non-empty rows were not counted: {message}"));
     }
-    Ok((tally, info))
+    Ok((harvest, info))
 }
 
 /// The columns one sheet was read with, for the report.

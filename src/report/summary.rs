@@ -5,39 +5,25 @@
 
 use serde::Serialize;
 
+use std::time::Duration;
+
+use crate::engine::keys::Uniques;
+use crate::engine::tally::{ColumnTally, Tally};
 use crate::nik::{Date, Reason};
 
 /// Counts of invalid values by reason, rendered as an object with one key per reason.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReasonCounts(pub [u64; Reason::COUNT]);
+pub use crate::engine::tally::ReasonCounts;
+/// Whether the NIK agrees with the birth-date and gender columns, where those exist.
+pub use crate::engine::tally::Consistency;
 
-impl ReasonCounts {
-    pub fn get(&self, r: Reason) -> u64 {
-        self.0[r.index()]
+/// `ReasonCounts` as the summary writes it: one key per reason, placeholders apart.
+fn serialize_reasons<S: serde::Serializer>(r: &ReasonCounts, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(Reason::COUNT - 1))?;
+    for reason in Reason::ALL.iter().filter(|x| **x != Reason::Placeholder) {
+        m.serialize_entry(reason.as_str(), &r.get(*reason))?;
     }
-    pub fn add(&mut self, r: Reason) {
-        self.0[r.index()] += 1;
-    }
-    pub fn merge(&mut self, other: &ReasonCounts) {
-        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
-            *a += b;
-        }
-    }
-    /// Every invalid value except placeholders (which are reported on their own).
-    pub fn invalid_total(&self) -> u64 {
-        Reason::ALL.iter().filter(|r| **r != Reason::Placeholder).map(|r| self.get(*r)).sum()
-    }
-}
-
-impl Serialize for ReasonCounts {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(Reason::COUNT - 1))?;
-        for r in Reason::ALL.iter().filter(|r| **r != Reason::Placeholder) {
-            m.serialize_entry(r.as_str(), &self.get(*r))?;
-        }
-        m.end()
-    }
+    m.end()
 }
 
 /// One column's outcome: every record lands in exactly one of valid, invalid (by reason),
@@ -51,24 +37,22 @@ pub struct ColumnSummary {
     pub unique: u64,
     /// `valid - unique`: records that repeat a number seen before.
     pub duplicate_records: u64,
+    #[serde(serialize_with = "serialize_reasons")]
     pub invalid_reasons: ReasonCounts,
 }
 
-/// Whether the NIK agrees with the birth-date and gender columns, where those exist.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
-pub struct Consistency {
-    pub birth_date_checked: u64,
-    pub birth_date_mismatch: u64,
-    pub gender_checked: u64,
-    pub gender_mismatch: u64,
-}
-
-impl Consistency {
-    pub fn merge(&mut self, o: &Consistency) {
-        self.birth_date_checked += o.birth_date_checked;
-        self.birth_date_mismatch += o.birth_date_mismatch;
-        self.gender_checked += o.gender_checked;
-        self.gender_mismatch += o.gender_mismatch;
+impl ColumnSummary {
+    /// The reported form of a column's counts, once the unique count is known.
+    pub fn from_tally(t: &ColumnTally, unique: u64) -> ColumnSummary {
+        ColumnSummary {
+            valid: t.valid,
+            invalid: t.reasons.invalid_total(),
+            missing: t.missing,
+            placeholder: t.placeholder(),
+            unique,
+            duplicate_records: t.valid - unique,
+            invalid_reasons: t.reasons,
+        }
     }
 }
 
@@ -127,8 +111,59 @@ pub struct Summary {
     pub regions: RegionCounts,
 }
 
+impl InputSummary {
+    /// Takes one input's own counts and its warnings (the first ones by offset, and how many
+    /// more there were) from that input's tally.
+    pub fn add_counts(&mut self, tally: &Tally) {
+        for (at, what) in &tally.warnings {
+            self.warnings.push(format!("byte {at}: {}", what.text()));
+        }
+        let unlisted = tally.warning_count - tally.warnings.len() as u64;
+        if unlisted > 0 {
+            self.warnings.push(format!("{unlisted} more warnings like these (only the first {} are listed)", tally.warnings.len()));
+        }
+        self.records = tally.records;
+        self.nik_valid = tally.nik.valid;
+    }
+}
+
+/// What a scan found, as the summary is built from it.
+pub struct Findings {
+    /// Every input's own summary, in input order.
+    pub inputs: Vec<InputSummary>,
+    /// All inputs' tallies, merged.
+    pub tally: Tally,
+    /// The key store's visit of the NIK keys (per district, per input) and of the KK keys.
+    pub nik: Uniques,
+    pub kk: Uniques,
+    pub elapsed: Duration,
+}
+
 impl Summary {
     pub fn new(reference: Date) -> Summary {
         Summary { takar_version: env!("CARGO_PKG_VERSION"), reference_date: reference.to_string(), ..Default::default() }
+    }
+
+    /// The one place the summary is put together. Consistency counts appear only when some
+    /// input has a birth-date or gender column to check against.
+    pub fn build(reference: Date, f: Findings) -> Summary {
+        let Findings { mut inputs, tally, nik, kk, elapsed } = f;
+        for (info, new) in inputs.iter_mut().zip(&nik.new_per_input) {
+            info.nik_new_unique = *new;
+        }
+        let has_consistency = inputs.iter().any(|i| i.birth_date_column.is_some() || i.gender_column.is_some());
+        let bytes: u64 = inputs.iter().map(|i| i.bytes).sum();
+        let elapsed_s = elapsed.as_secs_f64();
+        Summary {
+            records: tally.records,
+            nik: ColumnSummary::from_tally(&tally.nik, nik.unique),
+            kk: ColumnSummary::from_tally(&tally.kk, kk.unique),
+            consistency: has_consistency.then_some(tally.consistency),
+            regions: RegionCounts { records: tally.district_records, unique_nik: nik.per_district },
+            inputs,
+            elapsed_s,
+            bytes_per_s: if elapsed_s > 0.0 { bytes as f64 / elapsed_s } else { 0.0 },
+            ..Summary::new(reference)
+        }
     }
 }

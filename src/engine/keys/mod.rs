@@ -1,25 +1,34 @@
-//! Exact unique counts of NIK/KK keys, partitioned so that both the map and the merge run in
-//! parallel with no shared state.
+//! The key store: the packed keys of valid NIKs (or KKs), kept exactly, and visited once per
+//! unique key with the input that first had it.
 //!
 //! Workers route each key to one of [`SHARDS`] shards by bits of its xxh3 hash that hashbrown
 //! does not use (it takes the low bits for the bucket and the top 7 for the tag). Equal keys
 //! always meet in the same shard, so shards are deduplicated independently, each in a set small
-//! enough to stay in cache, and per-district unique counts are sums over shards. A chunk's keys
-//! are grouped by shard into one exact-size vector (8 bytes per valid record, no slack, one
-//! allocation); merging two tallies moves vectors, never keys.
+//! enough to stay in cache. A chunk's keys are grouped by shard into one exact-size vector
+//! (8 bytes per valid record, no slack, one allocation); merging two stores moves vectors,
+//! never keys.
 //!
 //! Kept as they come, keys grow with the records, not with the people: a recycled dump that
 //! repeats everyone three times would hold three keys per person. So once the held keys reach
-//! [`COMPACT_AT`] and have doubled since the last compaction, [`ShardedKeys::merge`] compacts
+//! [`COMPACT_AT`] and have doubled since the last compaction, [`KeyStore::merge`] compacts
 //! them: per input, shard by shard in parallel, sort and drop repeats. Memory then stays within
 //! about twice 8 bytes per unique key of each input (plus the threshold), whatever the
 //! duplication. Repeats across inputs are kept apart, because "new in input i" needs them.
+//!
+//! Everything that needs the unique keys walks them through [`KeyStore::visit_unique`]: the
+//! unique counts ([`UniqueCounts`]) today, pseudonym files, overlaps and hand-offs later. A
+//! compacted part is already a sorted, deduplicated run of one input and shard, which is the
+//! unit a memory budget would write to a temporary file and merge back; the visitor contract
+//! (each unique key once, with its first input, shards in parallel) does not change when it does.
+
+mod unique;
+
+pub use unique::{count_unique, UniqueCounts, Uniques};
 
 use hashbrown::HashSet;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3DefaultBuilder};
 
-use crate::nik::Nik;
 
 pub const SHARD_BITS: u32 = 8;
 pub const SHARDS: usize = 1 << SHARD_BITS;
@@ -53,9 +62,9 @@ impl ChunkKeys {
 /// that a compaction would only cost time (10M records hold at most 10M keys per column).
 pub const COMPACT_AT: usize = 16 << 20;
 
-/// Keys of any number of chunks, each grouped by shard.
+/// One column's keys from any number of chunks and inputs, each part grouped by shard.
 #[derive(Debug, Default)]
-pub struct ShardedKeys {
+pub struct KeyStore {
     parts: Vec<ChunkKeys>,
     /// Keys held, over all parts.
     len: usize,
@@ -63,11 +72,11 @@ pub struct ShardedKeys {
     compacted: usize,
 }
 
-impl ShardedKeys {
+impl KeyStore {
     /// Groups `keys` (one chunk's keys in any order) by shard: a counting sort into one vector.
-    pub fn from_keys(input: u32, keys: &[u64]) -> ShardedKeys {
+    pub fn from_keys(input: u32, keys: &[u64]) -> KeyStore {
         if keys.is_empty() {
-            return ShardedKeys::default();
+            return KeyStore::default();
         }
         assert!(keys.len() < u32::MAX as usize, "chunks are far smaller than 4G keys");
         let mut offsets = Box::new([0u32; SHARDS + 1]);
@@ -88,12 +97,12 @@ impl ShardedKeys {
             grouped[next[s as usize] as usize] = k;
             next[s as usize] += 1;
         }
-        ShardedKeys { parts: vec![ChunkKeys { input, keys: grouped, offsets }], len: keys.len(), compacted: 0 }
+        KeyStore { parts: vec![ChunkKeys { input, keys: grouped, offsets }], len: keys.len(), compacted: 0 }
     }
 
     /// Associative, commutative merge: moves the other side's chunks in (and compacts when the
     /// held keys have doubled past [`COMPACT_AT`]; compaction never changes a count).
-    pub fn merge(&mut self, mut other: ShardedKeys) {
+    pub fn merge(&mut self, mut other: KeyStore) {
         self.parts.append(&mut other.parts);
         self.len += other.len;
         self.compacted += other.compacted;
@@ -151,57 +160,39 @@ impl ShardedKeys {
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()
     }
-}
 
-/// What deduplication found.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Uniques {
-    pub unique: u64,
-    /// Unique keys per district id (empty when not asked for).
-    pub per_district: Vec<u64>,
-    /// Unique keys first seen in each input (inputs in order).
-    pub new_per_input: Vec<u64>,
-}
-
-/// Counts unique keys shard by shard in parallel. Inputs are visited in order inside each
-/// shard, so "new in input i" means not seen in inputs before i.
-pub fn count_unique(mut keys: ShardedKeys, districts: usize, inputs: usize) -> Uniques {
-    let zero = || Uniques { unique: 0, per_district: vec![0; districts], new_per_input: vec![0; inputs] };
-    keys.parts.sort_by_key(|p| p.input);
-    let parts = &keys.parts;
-    (0..SHARDS)
-        .into_par_iter()
-        .fold(zero, |mut acc, s| {
-            let total: usize = parts.iter().map(|p| p.shard(s).len()).sum();
-            let mut set: HashSet<u64, Xxh3DefaultBuilder> =
-                HashSet::with_capacity_and_hasher(total, Xxh3DefaultBuilder::new());
-            for p in parts {
-                let before = set.len();
-                set.extend(p.shard(s).iter().copied());
-                acc.new_per_input[p.input as usize] += (set.len() - before) as u64;
-            }
-            acc.unique += set.len() as u64;
-            if districts > 0 {
-                for &k in &set {
-                    acc.per_district[Nik::key_district(k).0 as usize] += 1;
+    /// Calls the visitor once per unique key, with the first input (in input order) that had
+    /// it. Shards run in parallel, each into its own visitor from `make`; the visitors then
+    /// [`merge`](KeyVisitor::merge), so a visitor's result must not depend on the order keys
+    /// arrive in (counts and sets don't).
+    pub fn visit_unique<V: KeyVisitor>(&mut self, make: impl Fn() -> V + Sync + Send) -> V {
+        self.parts.sort_by_key(|p| p.input);
+        let parts = &self.parts;
+        (0..SHARDS)
+            .into_par_iter()
+            .fold(&make, |mut visitor, s| {
+                let total: usize = parts.iter().map(|p| p.shard(s).len()).sum();
+                let mut seen: HashSet<u64, Xxh3DefaultBuilder> = HashSet::with_capacity_and_hasher(total, Xxh3DefaultBuilder::new());
+                for p in parts {
+                    for &key in p.shard(s) {
+                        if seen.insert(key) {
+                            visitor.visit(key, p.input);
+                        }
+                    }
                 }
-            }
-            acc
-        })
-        .reduce(zero, |mut a, b| {
-            a.unique += b.unique;
-            add_into(&mut a.per_district, &b.per_district);
-            add_into(&mut a.new_per_input, &b.new_per_input);
-            a
-        })
+                visitor
+            })
+            .reduce(&make, |mut a, b| {
+                a.merge(b);
+                a
+            })
+    }
 }
 
-/// Element-wise `a += b`; an empty `a` takes `b`'s shape.
-pub fn add_into(a: &mut Vec<u64>, b: &[u64]) {
-    if a.len() < b.len() {
-        a.resize(b.len(), 0);
-    }
-    for (x, y) in a.iter_mut().zip(b) {
-        *x += y;
-    }
+/// What walks the unique keys: map (one visitor per shard) and merge, like the tallies.
+pub trait KeyVisitor: Send {
+    /// One unique key and the first input that had it.
+    fn visit(&mut self, key: u64, first_input: u32);
+    /// Folds another shard's visitor into this one (associative, commutative).
+    fn merge(&mut self, other: Self);
 }

@@ -1,0 +1,20 @@
+//! What parsing a span of records yields: its counts ([`Tally`]) and the keys of its valid
+//! NIKs and KKs ([`KeyStore`]), merged the same associative way from chunk to input to dump.
+
+use super::keys::KeyStore;
+use super::tally::Tally;
+
+#[derive(Debug, Default)]
+pub struct Harvest {
+    pub tally: Tally,
+    pub nik_keys: KeyStore,
+    pub kk_keys: KeyStore,
+}
+
+impl Harvest {
+    pub fn merge(&mut self, o: Harvest) {
+        self.tally.merge(o.tally);
+        self.nik_keys.merge(o.nik_keys);
+        self.kk_keys.merge(o.kk_keys);
+    }
+}
