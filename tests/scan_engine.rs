@@ -4,6 +4,8 @@
 
 use proptest::prelude::*;
 use takar::nik::{Check, Date, RegionTable, Validator};
+use takar::engine::keys::Uniques;
+use takar::engine::tally::{ColumnTally, Consistency, Warning};
 use takar::engine::{scan_slice, Context};
 use takar::format::csv::{Columns, Record, RecordParser, BIRTH_DATE, GENDER, KK, NIK};
 
@@ -96,7 +98,9 @@ proptest! {
 }
 
 /// Comparable view of a tally, unique counts included.
-fn summary(h: takar::engine::Harvest) -> (u64, takar::engine::tally::ColumnTally, takar::engine::tally::ColumnTally, takar::report::summary::Consistency, Vec<u64>, takar::engine::keys::Uniques, u64, Vec<(u64, takar::engine::tally::Warning)>) {
+type View = (u64, ColumnTally, ColumnTally, Consistency, Vec<u64>, Uniques, u64, Vec<(u64, Warning)>);
+
+fn summary(h: takar::engine::Harvest) -> View {
     let t = h.tally;
     let d = t.district_records.len().max(RegionTable::embedded().districts.len());
     let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);

@@ -368,11 +368,10 @@ fn resync_guesses_where_the_chunk_before_stops_in_a_mysqldump() {
     let (mut nik_keys, mut kk_keys) = (Vec::new(), Vec::new());
     let mut counter = Counter::new(&ctx, &mut nik_keys, &mut kk_keys);
     let mut state = Default::default();
-    let mut rec = Default::default();
     let mut ends = Vec::new();
     let mut pos = 0;
     while pos < data.len() {
-        match p.step(data, pos, true, d.data_start as u64, &mut state, &mut rec, &mut counter) {
+        match p.step(data, pos, true, d.data_start as u64, &mut state, &mut (), &mut counter) {
             Step::Next(n) => pos = n,
             Step::Incomplete => panic!("incomplete at {pos} with eof"),
         }
