@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::generate::identity::{KkKind, NikKind, RowId};
-use crate::generate::DumpFormat;
+use crate::generate::row::{KkKind, NikKind, RowId};
+use crate::generate::config::DumpFormat;
 use crate::nik::{Date, Reason, RegionTable};
 use crate::report::summary::{ColumnSummary, Consistency};
 

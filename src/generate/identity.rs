@@ -14,7 +14,8 @@ use crate::generate::answer::Tally;
 use crate::generate::districts::DistrictPicker;
 use crate::generate::numbering::Numbering;
 use crate::generate::random::{rng, Domain};
-use crate::generate::GenerateConfig;
+use crate::generate::config::GenerateConfig;
+use crate::generate::row::{KkKind, NikKind, RowId};
 use crate::nik::{DistrictId, Reason, RegionTable};
 use crate::Result;
 
@@ -48,47 +49,6 @@ pub(crate) const NIK_REASONS: [Reason; 8] = [
 /// Reasons an invalid KK is given: damage to a real family-card number.
 pub(crate) const KK_REASONS: [Reason; 5] =
     [Reason::Length, Reason::NonDigit, Reason::SpreadsheetMangled, Reason::BirthDate, Reason::Serial];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NikKind {
-    /// A person's first record.
-    Fresh,
-    /// A later record of an earlier person.
-    Duplicate,
-    Invalid(Reason),
-    Missing,
-    Placeholder,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum KkKind {
-    Valid,
-    Missing,
-    Invalid(Reason),
-}
-
-/// One record's identity: everything the formatter needs besides the seed and the row index.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RowId {
-    /// The NIK for `Fresh` and `Duplicate`; 0 otherwise.
-    pub nik: u64,
-    /// The family's real No. KK (how it is written depends on `kk_kind`).
-    pub kk: u64,
-    /// The family's district: address columns and the would-be NIK of invalid records.
-    pub district: DistrictId,
-    pub nik_kind: NikKind,
-    pub kk_kind: KkKind,
-    pub date_present: bool,
-    pub gender_present: bool,
-    pub wrong_gender: bool,
-    pub wrong_date: bool,
-}
-
-impl RowId {
-    pub(crate) fn nik_valid(&self) -> bool {
-        matches!(self.nik_kind, NikKind::Fresh | NikKind::Duplicate)
-    }
-}
 
 /// A person remembered for later duplicates, in 16 bytes because there are millions of them.
 /// Both numbers are below 10^16 < 2^54, so the top ten bits of each are free: `nik` carries

@@ -17,6 +17,7 @@
 //!    the same at any thread count.
 
 mod answer;
+mod config;
 mod districts;
 mod identity;
 mod invalid;
@@ -25,6 +26,7 @@ mod numbering;
 mod person;
 mod random;
 mod render;
+mod row;
 mod writer;
 
 use std::fs::File;
@@ -32,85 +34,23 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use answer::{Answer, RegionAnswer, VALID_FOR_REFERENCE_DATES_FROM};
+pub use config::{DumpFormat, GenerateConfig};
 
 use crate::{Error, Result};
 
-/// The dump's file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DumpFormat {
-    /// RFC 4180 comma-separated values with a header row.
-    Csv,
-    /// Tab-separated values with a header row and no quoting.
-    Tsv,
-    /// A mysqldump-like `CREATE TABLE` plus extended `INSERT` statements.
-    Sql,
-    /// One JSON object per line.
-    Jsonl,
-}
-
-impl DumpFormat {
-    /// The lowercase name, also the usual file extension.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DumpFormat::Csv => "csv",
-            DumpFormat::Tsv => "tsv",
-            DumpFormat::Sql => "sql",
-            DumpFormat::Jsonl => "jsonl",
-        }
+/// Rates must be shares, and leave room for the fixed missing and placeholder shares.
+fn check(cfg: &GenerateConfig) -> Result<()> {
+    let ok = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
+    if !ok(cfg.dup_rate) || !ok(cfg.invalid_rate) {
+        return Err(Error::Usage("--dup-rate and --invalid-rate must be between 0 and 1".into()));
     }
-}
-
-impl std::str::FromStr for DumpFormat {
-    type Err = Error;
-
-    /// `csv`, `tsv`, `sql` or `jsonl` (any case).
-    fn from_str(s: &str) -> Result<DumpFormat> {
-        match s.to_ascii_lowercase().as_str() {
-            "csv" => Ok(DumpFormat::Csv),
-            "tsv" => Ok(DumpFormat::Tsv),
-            "sql" => Ok(DumpFormat::Sql),
-            "jsonl" => Ok(DumpFormat::Jsonl),
-            _ => Err(Error::Usage(format!("unknown dump format {s:?} (csv, tsv, sql or jsonl)"))),
-        }
+    if cfg.dup_rate + cfg.invalid_rate + identity::FIXED_NIK_SHARE > 1.0 {
+        return Err(Error::Usage(format!(
+            "--dup-rate + --invalid-rate must be at most {} (the rest holds missing and placeholder NIKs)",
+            1.0 - identity::FIXED_NIK_SHARE
+        )));
     }
-}
-
-/// What to generate. The CLI fills this in; [`GenerateConfig::DEFAULT_DUP_RATE`] and
-/// [`GenerateConfig::DEFAULT_INVALID_RATE`] are its defaults.
-#[derive(Debug, Clone)]
-pub struct GenerateConfig {
-    /// Data records to write (the header is extra).
-    pub records: u64,
-    /// Same seed and config, same bytes.
-    pub seed: u64,
-    pub format: DumpFormat,
-    /// Share of records that repeat an earlier person's record (same NIK).
-    pub dup_rate: f64,
-    /// Share of records whose NIK is invalid (spread over the reasons).
-    pub invalid_rate: f64,
-    /// The dump's path; the answer goes to `<output>.answer.json`.
-    pub output: PathBuf,
-}
-
-impl GenerateConfig {
-    pub const DEFAULT_DUP_RATE: f64 = 0.05;
-    pub const DEFAULT_INVALID_RATE: f64 = 0.02;
-
-    /// Rates must be shares, and leave room for the fixed missing and placeholder shares.
-    fn check(&self) -> Result<()> {
-        let ok = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
-        if !ok(self.dup_rate) || !ok(self.invalid_rate) {
-            return Err(Error::Usage("--dup-rate and --invalid-rate must be between 0 and 1".into()));
-        }
-        if self.dup_rate + self.invalid_rate + identity::FIXED_NIK_SHARE > 1.0 {
-            return Err(Error::Usage(format!(
-                "--dup-rate + --invalid-rate must be at most {} (the rest holds missing and placeholder NIKs)",
-                1.0 - identity::FIXED_NIK_SHARE
-            )));
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 /// The path of the answer file that [`run`] writes beside `output`.
@@ -123,7 +63,7 @@ pub fn answer_path(output: &Path) -> PathBuf {
 /// Writes `output` and, beside it, `<output>.answer.json` (e.g. dump.csv.answer.json), each via a
 /// temporary file renamed at the end.
 pub fn run(cfg: &GenerateConfig) -> Result<Answer> {
-    cfg.check()?;
+    check(cfg)?;
     let answer_file = answer_path(&cfg.output);
     let dump_tmp = tmp_path(&cfg.output);
     let answer_tmp = tmp_path(&answer_file);
@@ -163,7 +103,7 @@ fn tmp_path(path: &Path) -> PathBuf {
 
 /// Same dump into any writer (for tests), returning the exact expected counts.
 pub fn write_dump<W: Write>(cfg: &GenerateConfig, out: W) -> Result<Answer> {
-    cfg.check()?;
+    check(cfg)?;
     writer::write(cfg, out).map_err(|e| match e {
         writer::Failure::Io(e) => Error::io(&cfg.output, e),
         writer::Failure::Other(e) => e,

@@ -9,12 +9,12 @@
 
 use rand::RngExt;
 
-use crate::generate::identity::{KkKind, NikKind, RowId};
+use crate::generate::row::{KkKind, NikKind, RowId};
 use crate::generate::invalid::{UnknownCodes, PLACEHOLDER};
 use crate::generate::names;
 use crate::generate::numbering::{birth_of, digits16, BIRTH_YEARS};
 use crate::generate::random::{rng, Domain};
-use crate::generate::DumpFormat;
+use crate::generate::config::DumpFormat;
 use crate::nik::date::days_in_month;
 use crate::nik::{Date, RegionTable};
 

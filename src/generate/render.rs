@@ -8,7 +8,7 @@
 //! per line, every value a string or `null`.
 
 use crate::generate::person::{Fields, COLUMNS};
-use crate::generate::DumpFormat;
+use crate::generate::config::DumpFormat;
 
 /// Rows per extended `INSERT`, as mysqldump's default packet size gives for rows this wide.
 pub(crate) const SQL_ROWS_PER_INSERT: u64 = 500;

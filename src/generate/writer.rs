@@ -12,9 +12,11 @@ use std::io::Write;
 use rayon::prelude::*;
 
 use crate::generate::answer::Answer;
-use crate::generate::identity::{Planner, RowId};
+use crate::generate::identity::Planner;
+use crate::generate::row::RowId;
 use crate::generate::person::{fill, Context, Fields};
-use crate::generate::{render, GenerateConfig};
+use crate::generate::config::GenerateConfig;
+use crate::generate::render;
 use crate::nik::RegionTable;
 
 /// Rows planned, formatted and written together (about 25 MB of CSV).
