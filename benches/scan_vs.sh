@@ -3,6 +3,10 @@
 # from a warm page cache. Prints a table of times, throughput, ratios and peak RSS.
 #
 #   bash benches/scan_vs.sh [RECORDS] [WORKDIR]      (defaults: 10000000, /tmp/takar-bench)
+#   BASELINE=/path/to/older/takar REPEATS=5 bash benches/scan_vs.sh ...
+#     also runs an older takar binary side by side: each takar run and its baseline twin are
+#     alternated REPEATS times (default 1) and the best time of each is kept, and the table ends
+#     with the new/old ratios (how a refactor is held to "within 3%").
 #   (per input format: CSV, TSV, SQL, JSON, gzip, zstd, ...: see benches/formats.sh)
 #
 # Installs polars and duckdb with pip if missing. Ratios are what to compare; absolute times on
@@ -69,12 +73,26 @@ run() { # name, command...
   echo "$name $(python3 "$work/measure.py" "$work/$name.out" "$work/$name.err" "$@")"
 }
 
+baseline=${BASELINE:-}
+repeats=${REPEATS:-1}
+# pair NAME ARGS...: takar ARGS as NAME (and the baseline as base_NAME), alternated, best kept.
+pair() {
+  local name=$1; shift
+  local new="" old=""
+  for _ in $(seq "$repeats"); do
+    new+="$(run "$name" "$takar" "$@")"$'\n'
+    if [ -n "$baseline" ]; then old+="$(run "base_$name" "$baseline" "$@")"$'\n'; fi
+  done
+  printf '%s' "$new" | sort -k2,2g | head -1
+  if [ -n "$baseline" ]; then printf '%s' "$old" | sort -k2,2g | head -1; fi
+}
+
 {
   run wc_l wc -l "$dump"
   run cat_devnull sh -c "cat '$dump' > /dev/null"
-  run takar "$takar" scan --json --no-progress "$dump"
-  run takar_1thread "$takar" scan --json --no-progress --threads 1 "$dump"
-  run takar_stream "$takar" scan --json --no-progress --mmap never "$dump"
+  pair takar scan --json --no-progress "$dump"
+  pair takar_1thread scan --json --no-progress --threads 1 "$dump"
+  pair takar_stream scan --json --no-progress --mmap never "$dump"
   run polars python3 "$work/polars_run.py" "$dump"
   run duckdb python3 "$work/duckdb_run.py" "$dump"
 } > "$work/times"
@@ -97,4 +115,6 @@ print(f"dump: {size/1e9:.2f} GB, {summary['records']:,} records, {summary['nik']
 print(f"{'run':<16}{'seconds':>9}{'GB/s':>8}{'/ best(polars,duckdb)':>23}{'/ wc -l':>9}{'peak RSS MiB':>14}{'peak anon MiB':>15}")
 for n, _, _, _ in rows:
     print(f"{n:<16}{t[n]:>9.2f}{size/t[n]/1e9:>8.2f}{t[n]/best:>23.3f}{t[n]/t['wc_l']:>9.2f}{rss[n]/1024:>14.0f}{anon[n]/1024:>15.0f}")
+for n in [n for n, _, _, _ in rows if "base_" + n in t]:
+    print(f"{n} / base_{n}: {t[n]/t['base_' + n]:.3f} (time), {anon[n]/max(anon['base_' + n], 1):.3f} (peak anon)")
 PY
