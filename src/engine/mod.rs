@@ -9,8 +9,10 @@ pub mod checks;
 pub mod chunker;
 pub mod counter;
 pub mod keys;
+pub mod role;
 pub mod tally;
 
 pub use chunker::{scan_slice, Splittable, Step};
 pub use counter::{Context, Counter, Fields};
+pub use role::{Role, RoleMap};
 pub use tally::{Tally, Warning};
