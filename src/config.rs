@@ -79,7 +79,8 @@ fn columns(a: &ScanArgs) -> Result<RoleMap<Option<ColumnChoice>>> {
     for spec in &a.columns {
         let bad = || Error::Usage(format!("--column {:?}: expected ROLE=NAME|N, ROLE one of {}", mask_digits(spec), roles()));
         let (name, column) = spec.split_once('=').ok_or_else(bad)?;
-        let role = Role::parse(name.trim()).ok_or_else(|| Error::Usage(format!("--column {:?}: no role {:?}; roles: {}", mask_digits(spec), mask_digits(name), roles())))?;
+        let unknown = || Error::Usage(format!("--column {:?}: no role {:?}; roles: {}", mask_digits(spec), mask_digits(name), roles()));
+        let role = Role::parse(name.trim()).ok_or_else(unknown)?;
         if column.is_empty() {
             return Err(bad());
         }

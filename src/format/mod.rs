@@ -1,6 +1,7 @@
 //! Which parser an input needs: the format is sniffed from the first bytes (or fixed by
 //! `--format`), and each format module turns a sample into a ready parser plus the details
-//! the report shows (format, delimiter, header, columns), so a wrong guess is visible.
+//! the report shows (format, delimiter, header, columns), so a wrong guess is visible; each
+//! returns its own parser in a [`Found`] ([`layout`]), wrapped here into [`Parser`].
 //! Every parser implements [`Splittable`], so all formats share the parallel chunker and the
 //! counting rules.
 

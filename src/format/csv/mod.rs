@@ -8,6 +8,8 @@
 //! `csv` crate. Speed comes from only materialising the few columns takar reads (NIK, KK, birth
 //! date, gender) and skipping the rest of each row by searching only for quotes and line ends
 //! ([`find3`]).
+//!
+//! [`detect`] turns the sniffer's guess ([`sniff`]) into a parser and the report's details.
 
 pub mod sniff;
 

@@ -212,7 +212,7 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
         .first()
         .map(|r| r.iter().map(|f| mask_digits(String::from_utf8_lossy(f).trim())).collect())
         .unwrap_or_default();
-    // Without a header row no column is named: `pick` ignores these then.
+    // Names in the first record; they choose columns only if it turns out to be a header.
     let named = HEADER_NAMES.map(|list| find_by_name(&first, list));
     let header = opts.header.unwrap_or_else(|| {
         let has_digits16 = |r: &Vec<Vec<u8>>| r.iter().any(|f| matches!(v.nik(f), Check::Valid(_)) || matches!(v.kk(f), Check::Valid(_)));
