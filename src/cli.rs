@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "takar", version, about = "Sizes and deduplicates leaked Indonesian population-data dumps (NIK / No. KK), without leaking them again")]
@@ -122,6 +122,10 @@ pub struct ScanArgs {
     pub birth_date_column: Option<String>,
     #[arg(long, value_name = "NAME|N")]
     pub gender_column: Option<String>,
+    /// Any role's column, ROLE one of nik, kk, birth_date, gender (repeatable):
+    /// `--column kk=nkk --column gender=3`.
+    #[arg(long = "column", value_name = "ROLE=NAME|N", action = ArgAction::Append)]
+    pub columns: Vec<String>,
     /// Date that birth dates may not be after (YYYY-MM-DD; default today).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub reference_date: Option<String>,

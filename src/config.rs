@@ -5,10 +5,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, MmapArg, NikArgs, ScanArgs};
+use crate::engine::{Role, RoleMap};
 use crate::generate::DumpFormat;
 use crate::error::{Error, Result};
 use crate::nik::Date;
-use crate::format::csv::sniff::{ColumnChoice, SniffOptions};
+use crate::format::csv::sniff::{mask_digits, ColumnChoice, SniffOptions};
+use crate::format::roles::flag;
 use crate::input::source::MmapMode;
 use crate::scan::{Format, ScanOptions, DEFAULT_CHUNK_SIZE};
 
@@ -60,6 +62,36 @@ fn delimiter(s: &str) -> Result<u8> {
     }
 }
 
+/// The column chosen for each role, from the roles' own flags and `--column ROLE=NAME|N`; a
+/// role given twice is refused rather than letting one silently win.
+fn columns(a: &ScanArgs) -> Result<RoleMap<Option<ColumnChoice>>> {
+    let roles = || Role::ALL.map(Role::as_str).join(", ");
+    let mut chosen: RoleMap<Option<ColumnChoice>> = RoleMap::default();
+    for role in Role::ALL {
+        let own = match role {
+            Role::Nik => &a.nik_column,
+            Role::Kk => &a.kk_column,
+            Role::BirthDate => &a.birth_date_column,
+            Role::Gender => &a.gender_column,
+        };
+        chosen[role] = own.as_deref().map(ColumnChoice::parse);
+    }
+    for spec in &a.columns {
+        let bad = || Error::Usage(format!("--column {:?}: expected ROLE=NAME|N, ROLE one of {}", mask_digits(spec), roles()));
+        let (name, column) = spec.split_once('=').ok_or_else(bad)?;
+        let unknown = || Error::Usage(format!("--column {:?}: no role {:?}; roles: {}", mask_digits(spec), mask_digits(name), roles()));
+        let role = Role::parse(name.trim()).ok_or_else(unknown)?;
+        if column.is_empty() {
+            return Err(bad());
+        }
+        if chosen[role].is_some() {
+            return Err(Error::Usage(format!("the {role} column is given twice: name it once, by {} or by --column {role}=...", flag(role))));
+        }
+        chosen[role] = Some(ColumnChoice::parse(column));
+    }
+    Ok(chosen)
+}
+
 impl Config {
     pub fn from_args(cli: Cli) -> Result<Config> {
         Ok(match cli.command {
@@ -101,10 +133,7 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
     let sniff = SniffOptions {
         delimiter: a.delimiter.as_deref().map(delimiter).transpose()?,
         header: a.no_header.then_some(false),
-        nik: a.nik_column.as_deref().map(ColumnChoice::parse),
-        kk: a.kk_column.as_deref().map(ColumnChoice::parse),
-        birth_date: a.birth_date_column.as_deref().map(ColumnChoice::parse),
-        gender: a.gender_column.as_deref().map(ColumnChoice::parse),
+        columns: columns(&a)?,
     };
     let stderr_tty = std::io::stderr().is_terminal();
     Ok(ScanConfig {

@@ -23,7 +23,7 @@ use crate::nik::Validator;
 use crate::report::summary::{Findings, InputSummary, Summary};
 use crate::engine::Context;
 use crate::format::csv::sniff::SniffOptions;
-use crate::format::{self as format, scan_with, sheet, Detected};
+use crate::format::{self as format, scan_with, sheet, Detected, Details};
 pub use crate::format::Format;
 use crate::input::source::{self, Body, Compression, MmapMode, Opened};
 use crate::input::zip_ahead;
@@ -57,7 +57,7 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     for (i, input_ref) in paths.iter().enumerate() {
         // A workbook is read whole by its own reader, before the text path could refuse it.
         let (harvest, info) = match sheet::open_workbook(input_ref, opts.format)? {
-            Some(book) => sheet::scan_workbook(&book, i as u32, &opts.sniff, validator, districts)?,
+            Some(book) => workbook_input(&book, sheet::scan_workbook(&book, i as u32, &opts.sniff, validator, districts)?),
             None => scan_input(ahead.open(i, input_ref, opts.mmap)?, i as u32, opts, validator, districts)?,
         };
         inputs.push(info);
@@ -70,6 +70,29 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     drop(kk_keys);
     let summary = Summary::build(validator.dates().reference(), Findings { inputs, tally, nik, kk, elapsed: started.elapsed() });
     Ok(summary)
+}
+
+/// The report of how an input was read, from what detection found.
+fn show_layout(info: &mut InputSummary, d: &Details) {
+    info.set_layout(d.format, d.delimiter.clone(), d.header, &d.columns);
+}
+
+/// A counted workbook's harvest and report (a workbook is neither compressed nor transcoded).
+fn workbook_input(book: &sheet::Workbook, counted: sheet::WorkbookCount) -> (Harvest, InputSummary) {
+    let sheet::WorkbookCount { harvest, details, warnings } = counted;
+    let tally = &harvest.tally;
+    let mut info = InputSummary {
+        path: crate::error::shown(&book.path),
+        bytes: book.bytes.len() as u64,
+        compression: "none".into(),
+        encoding: "utf-8".into(),
+        records: tally.records,
+        nik_valid: tally.nik.valid,
+        warnings,
+        ..InputSummary::default()
+    };
+    show_layout(&mut info, &details);
+    (harvest, info)
 }
 
 /// Rejects input that is clearly not a text dump (NUL bytes near the start).
@@ -104,7 +127,7 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
             match layout(&data[..data.len().min(SNIFF_BYTES)], data.len() <= SNIFF_BYTES, Some(data))? {
                 None => Harvest::default(),
                 Some(d) => {
-                    d.details.apply(&mut info);
+                    show_layout(&mut info, &d.details);
                     let advance = progress.as_ref().map(|p| move |n: u64| p.inc(n));
                     let ctx = Context { validator: v, input, districts, progress: advance.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)) };
                     scan_with(&d.parser, &ctx, &data[d.data_start..], d.data_start as u64, true, opts.chunk_size).0
@@ -161,7 +184,7 @@ fn scan_stream(
         // Leading whitespace longer than the sample: nothing to sniff yet; treat as no data.
         return Err(Error::input(path, 0, "no records in the first MiB; cannot detect the layout"));
     };
-    d.details.apply(info);
+    show_layout(info, &d.details);
     let ctx = Context { validator: v, input, districts, progress: None };
     buf.drain(..d.data_start);
     let mut base = d.data_start as u64;

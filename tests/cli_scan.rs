@@ -333,3 +333,80 @@ fn long_streams_in_small_blocks_count_like_the_map() {
     assert!(out.status.success());
     assert_eq!(counts(&serde_json::from_slice(&out.stdout).unwrap()), want);
 }
+
+/// A generated dump (`nik,nkk,nama,jenis_kelamin,tempat_lahir,tanggal_lahir,status_kawin,...`).
+fn generated_csv(env: &Env, seed: u64) -> String {
+    let p = env.path(&format!("g{seed}.csv"));
+    let out = takar(&["generate", "--records", "2000", "--seed", &seed.to_string(), "-o", p.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    p.to_str().unwrap().to_string()
+}
+
+/// The summary without timings: what the columns chosen decide.
+fn answer(v: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({ "counts": counts(v), "input": v["inputs"][0] })
+}
+
+#[test]
+fn column_role_flag_names_any_role_like_its_own_flag() {
+    let env = Env::new();
+    let csv = generated_csv(&env, 11);
+    let guessed = answer(&scan_json(&[&csv]));
+    // Every role away from its guessed column, so that a flag that does nothing fails.
+    let by_name = answer(&scan_json(&[
+        &csv, "--column", "nik=nkk", "--column", "kk=nik", "--column", "birth_date=tempat_lahir", "--column", "gender=status_kawin",
+    ]));
+    let by_own_flags = answer(&scan_json(&[
+        &csv, "--nik-column", "nkk", "--kk-column", "nik", "--birth-date-column", "tempat_lahir", "--gender-column", "status_kawin",
+    ]));
+    assert_eq!(by_name, by_own_flags);
+    assert_ne!(by_name["counts"], guessed["counts"]);
+    let input = &by_name["input"];
+    assert_eq!(
+        [&input["nik_column"], &input["kk_column"], &input["birth_date_column"], &input["gender_column"]],
+        ["nkk", "nik", "tempat_lahir", "status_kawin"]
+    );
+
+    // By position (1-based), mixed with an own flag for another role, `birth-date` spelled too.
+    let by_position = answer(&scan_json(&[&csv, "--column", "nik=2", "--kk-column", "1", "--column", "birth-date=5", "--column", "gender=7"]));
+    let by_own_positions =
+        answer(&scan_json(&[&csv, "--nik-column", "2", "--kk-column", "1", "--birth-date-column", "5", "--gender-column", "7"]));
+    assert_eq!(by_position, by_own_positions);
+    assert_eq!(by_position, by_name, "positions of the same columns give the same answer");
+
+    // The guessed columns named explicitly give the guess; the name column as NIK finds none.
+    let same = answer(&scan_json(&[&csv, "--column", "nik=nik", "--column", "kk=2", "--column", "gender=jenis_kelamin", "--column", "birth_date=6"]));
+    assert_eq!(same, guessed);
+    let names = scan_json(&[&csv, "--column", "nik=nama"]);
+    assert_eq!(names["inputs"][0]["nik_column"], "nama");
+    assert_eq!(names["nik"]["valid"], 0);
+    assert_ne!(guessed["counts"]["nik"]["valid"], 0);
+}
+
+fn usage_error(args: &[&str]) -> String {
+    let out = takar(args);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2 for {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn column_role_flag_refuses_bad_roles_and_roles_given_twice() {
+    let env = Env::new();
+    let csv = generated_csv(&env, 12);
+    for bad in ["nik", "name=nama", "=2", "nik="] {
+        let err = usage_error(&["scan", &csv, "--column", bad]);
+        assert!(err.contains("--column") && err.contains("nik, kk, birth_date, gender"), "{bad}: {err}");
+    }
+    for twice in [
+        vec!["--column", "kk=1", "--column", "kk=2"],
+        vec!["--column", "nik=1", "--nik-column", "1"],
+        vec!["--gender-column", "jenis_kelamin", "--column", "gender=4"],
+        vec!["--birth-date-column", "6", "--column", "birth-date=6"],
+    ] {
+        let mut args = vec!["scan", &csv];
+        args.extend(twice.iter().copied());
+        let err = usage_error(&args);
+        assert!(err.contains("given twice"), "{twice:?}: {err}");
+    }
+}

@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use takar::nik::{Check, Date, RegionTable, Validator};
 use takar::engine::keys::Uniques;
 use takar::engine::tally::{ColumnTally, Consistency, Warning};
-use takar::engine::{scan_slice, Context};
-use takar::format::csv::{Columns, Record, RecordParser, BIRTH_DATE, GENDER, KK, NIK};
+use takar::engine::{scan_slice, Context, Role};
+use takar::format::csv::{Columns, Record, RecordParser};
 
 fn validator() -> Validator<'static> {
     Validator::new(RegionTable::embedded(), Date::new(2026, 11, 24).unwrap())
@@ -25,7 +25,7 @@ fn fast_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; 4]> {
             continue;
         }
         let (next, _) = p.parse(data, pos, &mut rec);
-        out.push([NIK, KK, BIRTH_DATE, GENDER].map(|s| rec.get(data, s).map(|f| f.to_vec())));
+        out.push(Role::ALL.map(|r| rec.get(data, r).map(|f| f.to_vec())));
         pos = next;
     }
     out
@@ -38,7 +38,7 @@ fn csv_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; 4]> {
     let mut rec = csv::ByteRecord::new();
     while r.read_byte_record(&mut rec).expect("csv reader never fails on bytes") {
         let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(|f| f.to_vec());
-        out.push([get(cols.nik), get(cols.kk), get(cols.birth_date), get(cols.gender)]);
+        out.push(Role::ALL.map(|r| get(cols[r])));
     }
     out
 }
@@ -67,7 +67,7 @@ fn messy_csv() -> impl Strategy<Value = Vec<u8>> {
 
 fn columns() -> impl Strategy<Value = Columns> {
     (0usize..4, prop::option::of(0usize..5), prop::option::of(0usize..6), prop::option::of(0usize..6))
-        .prop_map(|(nik, kk, birth_date, gender)| Columns { nik: Some(nik), kk, birth_date, gender })
+        .prop_map(|(nik, kk, birth_date, gender)| Columns::new([Some(nik), kk, birth_date, gender]))
 }
 
 proptest! {
@@ -134,7 +134,7 @@ fn chunking_and_threads_never_change_the_answer() {
         data.extend_from_slice(line.as_bytes());
     }
     let body = &data[20..];
-    let cols = Columns { nik: Some(0), kk: Some(1), birth_date: None, gender: None };
+    let cols = Columns::new([Some(0), Some(1), None, None]);
     let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
         let parser = RecordParser::new(b',', cols);
     let reference = summary(scan_slice(&parser, &ctx, body, 0, true, usize::MAX).0);
@@ -169,7 +169,7 @@ fn chunking_and_threads_never_change_the_answer() {
 #[test]
 fn blockwise_parsing_carries_the_unfinished_record() {
     let v = validator();
-    let cols = Columns { nik: Some(0), kk: None, birth_date: None, gender: None };
+    let cols = Columns::new([Some(0), None, None, None]);
     let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
         let parser = RecordParser::new(b',', cols);
     let mut data = Vec::new();

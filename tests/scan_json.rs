@@ -10,6 +10,7 @@ use takar::generate::{self, DumpFormat, GenerateConfig};
 use takar::nik::{Date, Reason, RegionTable, Validator};
 use takar::engine::{scan_slice, Context};
 use takar::format::{self, Details, Format, Parser};
+use takar::engine::Role;
 use takar::format::csv::sniff::{ColumnChoice, SniffOptions};
 use takar::report::summary::Consistency;
 use takar::engine::tally::{ColumnTally, Tally, Warning};
@@ -62,7 +63,7 @@ fn opts() -> SniffOptions {
 }
 
 fn with_nik(name: &str) -> SniffOptions {
-    SniffOptions { nik: Some(ColumnChoice::parse(name)), ..SniffOptions::default() }
+    SniffOptions::default().with_column(Role::Nik, ColumnChoice::parse(name))
 }
 
 fn detect(data: &[u8], o: &SniffOptions) -> Result<Option<format::Detected>, String> {
@@ -171,10 +172,10 @@ fn json_lines_known_answer() {
     );
     let (s, d) = scan_in(data.as_bytes(), &opts(), usize::MAX);
     assert_eq!(d.format, "jsonl");
-    assert_eq!(d.nik_column.as_deref(), Some("nik"));
-    assert_eq!(d.kk_column.as_deref(), Some("nkk"));
-    assert_eq!(d.gender_column.as_deref(), Some("jenis_kelamin"));
-    assert_eq!(d.birth_date_column.as_deref(), Some("tanggal_lahir"));
+    assert_eq!(d.columns[Role::Nik].as_deref(), Some("nik"));
+    assert_eq!(d.columns[Role::Kk].as_deref(), Some("nkk"));
+    assert_eq!(d.columns[Role::Gender].as_deref(), Some("jenis_kelamin"));
+    assert_eq!(d.columns[Role::BirthDate].as_deref(), Some("tanggal_lahir"));
     assert_eq!(s.records, 7);
     assert_eq!(s.nik.valid, 3);
     assert_eq!(s.nik_unique, 2);
@@ -242,8 +243,8 @@ fn nested_keys_are_found_nearest_first() {
         k = FAMILY
     );
     let (s, d) = scan_in(data.as_bytes(), &opts(), usize::MAX);
-    assert_eq!(d.nik_column.as_deref(), Some("data.nik"));
-    assert_eq!(d.kk_column.as_deref(), Some("data.keluarga.no_kk"));
+    assert_eq!(d.columns[Role::Nik].as_deref(), Some("data.nik"));
+    assert_eq!(d.columns[Role::Kk].as_deref(), Some("data.keluarga.no_kk"));
     assert_eq!(s.records, 4);
     assert_eq!(s.nik.valid, 4);
     assert_eq!(s.nik_unique, 2);
@@ -261,7 +262,7 @@ fn odd_key_spellings() {
         let data = format!("{{\"{key}\": \"{MAN}\"}}\n{{\"{key}\": \"{WOMAN}\"}}\n");
         let (s, d) = scan_in(data.as_bytes(), &opts(), usize::MAX);
         assert_eq!(s.nik.valid, 2, "{key}");
-        assert_eq!(d.nik_column.as_deref(), Some(key));
+        assert_eq!(d.columns[Role::Nik].as_deref(), Some(key));
     }
 }
 
@@ -349,16 +350,16 @@ fn flags_name_keys_and_paths() {
     );
     let by_path = scan_in(data.as_bytes(), &with_nik("data.nik"), usize::MAX);
     assert_eq!(by_path.0.nik.valid, 1);
-    assert_eq!(by_path.1.nik_column.as_deref(), Some("data.nik"));
+    assert_eq!(by_path.1.columns[Role::Nik].as_deref(), Some("data.nik"));
     let by_name = scan_in(data.as_bytes(), &with_nik("ID"), usize::MAX);
     assert_eq!(by_name.0.nik.valid, 1);
     assert_eq!(by_name.0.consistency, Consistency::default());
-    let kk = SniffOptions { kk: Some(ColumnChoice::parse("data.nomor")), ..with_nik("data.nik") };
+    let kk = with_nik("data.nik").with_column(Role::Kk, ColumnChoice::parse("data.nomor"));
     assert_eq!(scan_in(data.as_bytes(), &kk, usize::MAX).0.kk.valid, 1);
     // Unnamed keys are found by content when no name matches.
     let content = format!("{{\"a\": \"x\", \"b\": {{\"c\": \"{MAN}\"}}}}\n{{\"a\": \"y\", \"b\": {{\"c\": \"{WOMAN}\"}}}}\n");
     let (s, d) = scan_in(content.as_bytes(), &opts(), usize::MAX);
-    assert_eq!(d.nik_column.as_deref(), Some("b.c"));
+    assert_eq!(d.columns[Role::Nik].as_deref(), Some("b.c"));
     assert_eq!(s.nik.valid, 2);
 
     let err = detect(data.as_bytes(), &with_nik("3")).err().expect("positions make no sense for JSON");

@@ -9,6 +9,7 @@ use common::*;
 use takar::nik::{Date, RegionTable, Validator};
 use takar::engine::Context;
 use takar::format::{detect, scan_with, Detected, Format};
+use takar::engine::Role;
 use takar::format::csv::sniff::{ColumnChoice, SniffOptions};
 
 fn validator() -> Validator<'static> {
@@ -142,10 +143,10 @@ fn mysql_dump_known_answer() {
     use takar::nik::Reason;
     let d = detect_mapped(MYSQL, &SniffOptions::default()).unwrap().unwrap();
     assert_eq!(d.details.format, "sql");
-    assert_eq!(d.details.nik_column.as_deref(), Some("warga.nik"));
-    assert_eq!(d.details.kk_column.as_deref(), Some("warga.no_kk"));
-    assert_eq!(d.details.gender_column.as_deref(), Some("warga.jenis_kelamin"));
-    assert_eq!(d.details.birth_date_column.as_deref(), Some("warga.tgl_lahir"));
+    assert_eq!(d.details.columns[Role::Nik].as_deref(), Some("warga.nik"));
+    assert_eq!(d.details.columns[Role::Kk].as_deref(), Some("warga.no_kk"));
+    assert_eq!(d.details.columns[Role::Gender].as_deref(), Some("warga.jenis_kelamin"));
+    assert_eq!(d.details.columns[Role::BirthDate].as_deref(), Some("warga.tgl_lahir"));
     let (records, nik, kk, cons, _, nik_unique, per_district, kk_unique, warnings) = check_splits(MYSQL, &SniffOptions::default());
     // 3 + 1 + 2 + 1 tuples of `warga`; `kota` and the trigger body are not counted.
     assert_eq!(records, 7);
@@ -178,9 +179,9 @@ COPY public.kota FROM stdin;\n3\tBLITAR\n\\.\n";
 fn postgres_copy_known_answer() {
     use takar::nik::Reason;
     let d = detect_mapped(PG, &SniffOptions::default()).unwrap().unwrap();
-    assert_eq!(d.details.nik_column.as_deref(), Some("public.penduduk.nik"));
-    assert_eq!(d.details.kk_column.as_deref(), Some("public.penduduk.nkk"));
-    assert_eq!(d.details.gender_column.as_deref(), Some("public.penduduk.jk"));
+    assert_eq!(d.details.columns[Role::Nik].as_deref(), Some("public.penduduk.nik"));
+    assert_eq!(d.details.columns[Role::Kk].as_deref(), Some("public.penduduk.nkk"));
+    assert_eq!(d.details.columns[Role::Gender].as_deref(), Some("public.penduduk.jk"));
     let (records, nik, kk, cons, _, nik_unique, _, kk_unique, warnings) = check_splits(PG, &SniffOptions::default());
     // 5 COPY lines + 2 INSERT tuples of `penduduk`.
     assert_eq!(records, 7);
@@ -205,25 +206,25 @@ fn columns_by_content_position_and_name() {
     }
     dump.extend_from_slice(b";\n");
     let d = detect_mapped(&dump, &SniffOptions::default()).unwrap().unwrap();
-    assert_eq!(d.details.nik_column.as_deref(), Some("t.column 3"));
-    assert_eq!(d.details.kk_column.as_deref(), Some("t.column 4"));
+    assert_eq!(d.details.columns[Role::Nik].as_deref(), Some("t.column 3"));
+    assert_eq!(d.details.columns[Role::Kk].as_deref(), Some("t.column 4"));
     let (records, nik, ..) = check_splits(&dump, &SniffOptions::default());
     assert_eq!((records, nik.valid), (40, 40));
 
-    let by_pos = SniffOptions { nik: Some(ColumnChoice::Position(2)), ..SniffOptions::default() };
+    let by_pos = SniffOptions::default().with_column(Role::Nik, ColumnChoice::Position(2));
     let d = detect_mapped(&dump, &by_pos).unwrap().unwrap();
-    assert_eq!(d.details.nik_column.as_deref(), Some("t.column 2"));
+    assert_eq!(d.details.columns[Role::Nik].as_deref(), Some("t.column 2"));
     assert_eq!(check_splits(&dump, &by_pos).1.valid, 0);
 
     let named = [b"CREATE TABLE t (id int, a text, b text, c text);\n".to_vec(), dump.clone()].concat();
-    let by_name = SniffOptions { nik: Some(ColumnChoice::Name("B".into())), kk: Some(ColumnChoice::Name("c".into())), ..SniffOptions::default() };
+    let by_name = SniffOptions::default().with_column(Role::Nik, ColumnChoice::Name("B".into())).with_column(Role::Kk, ColumnChoice::Name("c".into()));
     let d = detect_mapped(&named, &by_name).unwrap().unwrap();
-    assert_eq!(d.details.nik_column.as_deref(), Some("t.b"));
-    assert_eq!(d.details.kk_column.as_deref(), Some("t.c"));
+    assert_eq!(d.details.columns[Role::Nik].as_deref(), Some("t.b"));
+    assert_eq!(d.details.columns[Role::Kk].as_deref(), Some("t.c"));
     let v = check_splits(&named, &by_name);
     assert_eq!((v.0, v.1.valid, v.2.valid), (40, 40, 40));
 
-    let err = detect_mapped(&named, &SniffOptions { nik: Some(ColumnChoice::Name("nope".into())), ..SniffOptions::default() }).err().unwrap();
+    let err = detect_mapped(&named, &SniffOptions::default().with_column(Role::Nik, ColumnChoice::Name("nope".into()))).err().unwrap();
     assert!(err.contains("\"nope\"") && err.contains("t (id, a, b, c)"), "{err}");
 }
 
@@ -238,7 +239,7 @@ fn nik_table_after_the_first_mib() {
     dump.extend_from_slice(b"CREATE TABLE `pemilih` (`nama` text, `nik_pemilih` char(16));\n");
     dump.extend_from_slice(b"INSERT INTO `pemilih` VALUES ('a','3507011508900001'),('b','3507015508900002');\n");
     let d = detect_mapped(&dump, &SniffOptions::default()).unwrap().unwrap();
-    assert_eq!(d.details.nik_column.as_deref(), Some("pemilih.nik_pemilih"));
+    assert_eq!(d.details.columns[Role::Nik].as_deref(), Some("pemilih.nik_pemilih"));
     let whole = scan_mapped(&dump, &d, usize::MAX);
     assert_eq!((whole.0, whole.1.valid), (2, 2));
     assert_eq!(scan_mapped(&dump, &d, 4096), whole);

@@ -5,6 +5,7 @@
 use super::checks::{birth_date_matches, parse_date, parse_gender};
 use super::harvest::Harvest;
 use super::keys::KeyStore;
+use super::role::{Role, RoleMap};
 use super::tally::{Tally, Warning, MAX_WARNINGS};
 use crate::nik::{Check, Validator};
 
@@ -18,14 +19,8 @@ pub struct Context<'a> {
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
-/// The four values a record offers (any may be absent).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Fields<'a> {
-    pub nik: Option<&'a [u8]>,
-    pub kk: Option<&'a [u8]>,
-    pub birth_date: Option<&'a [u8]>,
-    pub gender: Option<&'a [u8]>,
-}
+/// The value a record offers for each role (any may be absent).
+pub type Fields<'a> = RoleMap<Option<&'a [u8]>>;
 
 /// Counts records into a chunk's tally: validation, region counts, consistency, dedup keys.
 /// Every format parser feeds its records through [`Counter::record`], so every format is
@@ -49,21 +44,21 @@ impl<'c> Counter<'c> {
         let v = self.ctx.validator;
         let t = &mut self.tally;
         t.records += 1;
-        let nik = f.nik.map_or(Check::Missing, |x| v.nik(x));
+        let nik = f[Role::Nik].map_or(Check::Missing, |x| v.nik(x));
         t.nik.count(&nik);
         if let Check::Valid(n) = nik {
             t.district_records[n.district().0 as usize] += 1;
             self.nik_keys.push(n.key());
-            if let Some(d) = f.birth_date.and_then(parse_date) {
+            if let Some(d) = f[Role::BirthDate].and_then(parse_date) {
                 t.consistency.birth_date_checked += 1;
                 t.consistency.birth_date_mismatch += u64::from(!birth_date_matches(n, d, v.dates()));
             }
-            if let Some(female) = f.gender.and_then(parse_gender) {
+            if let Some(female) = f[Role::Gender].and_then(parse_gender) {
                 t.consistency.gender_checked += 1;
                 t.consistency.gender_mismatch += u64::from(female != n.is_female());
             }
         }
-        let kk = f.kk.map_or(Check::Missing, |x| v.kk(x));
+        let kk = f[Role::Kk].map_or(Check::Missing, |x| v.kk(x));
         t.kk.count(&kk);
         if let Check::Valid(k) = kk {
             self.kk_keys.push(k.key());

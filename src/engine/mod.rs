@@ -10,10 +10,12 @@ pub mod chunker;
 pub mod counter;
 pub mod harvest;
 pub mod keys;
+pub mod role;
 pub mod tally;
 
 pub use chunker::{scan_slice, Splittable, Step};
 pub use counter::{Context, Counter, Fields};
 pub use harvest::Harvest;
 pub use keys::KeyStore;
+pub use role::{Role, RoleMap};
 pub use tally::{Tally, Warning};

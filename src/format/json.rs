@@ -43,7 +43,6 @@ mod walk;
 use memchr::memchr;
 
 use crate::engine::{Counter, Fields, Splittable, Step};
-use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
 use crate::engine::tally::Warning;
 pub use detect::detect;
 use keys::{Found, Keep, Roles};
@@ -162,7 +161,7 @@ impl JsonParser {
     #[inline]
     fn count(&self, data: &[u8], st: &State, counter: &mut Counter<'_>) {
         let f = &st.found;
-        counter.record(Fields { nik: f.get(data, NIK), kk: f.get(data, KK), birth_date: f.get(data, BIRTH_DATE), gender: f.get(data, GENDER) });
+        counter.record(Fields::from_fn(|role| f.get(data, role)));
     }
 
     /// One line of a JSON-lines input.

@@ -1,22 +1,25 @@
 //! Which parser an input needs: the format is sniffed from the first bytes (or fixed by
 //! `--format`), and each format module turns a sample into a ready parser plus the details
-//! the report shows (format, delimiter, header, columns), so a wrong guess is visible.
+//! the report shows (format, delimiter, header, columns), so a wrong guess is visible; each
+//! returns its own parser in a [`Found`] ([`layout`]), wrapped here into [`Parser`].
 //! Every parser implements [`Splittable`], so all formats share the parallel chunker and the
 //! counting rules.
 
 pub mod csv;
 pub mod json;
+pub mod layout;
+pub mod roles;
 pub(crate) mod simd;
 pub mod sheet;
 pub mod sql;
 pub mod text;
 
 use crate::nik::Validator;
-use crate::engine::{scan_slice, Context, Splittable};
+use crate::engine::{scan_slice, Context, Role, Splittable};
 use crate::format::csv::RecordParser;
-use crate::format::csv::sniff::{self, SniffOptions};
-use crate::report::summary::InputSummary;
+use crate::format::csv::sniff::SniffOptions;
 use crate::engine::Harvest;
+pub use layout::{Details, Found};
 
 /// Input formats (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,37 +60,8 @@ pub enum Parser {
     Text(text::TextParser),
 }
 
-/// What detection found for one input.
-pub struct Detected {
-    pub parser: Parser,
-    /// Bytes before the first record (BOM, header).
-    pub data_start: usize,
-    /// What the report shows: format, delimiter, header, column names.
-    pub details: Details,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Details {
-    pub format: &'static str,
-    pub delimiter: Option<String>,
-    pub header: bool,
-    pub nik_column: Option<String>,
-    pub kk_column: Option<String>,
-    pub birth_date_column: Option<String>,
-    pub gender_column: Option<String>,
-}
-
-impl Details {
-    pub fn apply(&self, info: &mut InputSummary) {
-        info.format = self.format.into();
-        info.delimiter = self.delimiter.clone();
-        info.header = self.header;
-        info.nik_column = self.nik_column.clone();
-        info.kk_column = self.kk_column.clone();
-        info.birth_date_column = self.birth_date_column.clone();
-        info.gender_column = self.gender_column.clone();
-    }
-}
+/// What detection found for one input, with the parser wrapped.
+pub type Detected = Found<Parser>;
 
 /// The format the first bytes look like, for `--format auto`.
 pub fn sniff_format(sample: &[u8]) -> Format {
@@ -126,53 +100,26 @@ pub fn detect(
         Format::Tsv => opts.delimiter = opts.delimiter.or(Some(b'\t')),
         Format::Psv => opts.delimiter = opts.delimiter.or(Some(b'|')),
         Format::Csv | Format::Auto => {}
-        Format::Sql => return sql::detect(sample, whole, all, &opts, v),
-        Format::Jsonl | Format::Json => return json::detect(sample, whole, format, &opts, v),
-        Format::Text => return Ok(Some(text::detect(sample))),
+        Format::Sql => return Ok(sql::detect(sample, whole, all, &opts, v)?.map(|f| f.map_parser(Parser::Sql))),
+        Format::Jsonl | Format::Json => return Ok(json::detect(sample, whole, &opts, v)?.map(|f| f.map_parser(Parser::Json))),
+        Format::Text => return Ok(Some(text::detect(sample).map_parser(Parser::Text))),
         other => return Err(format!("--format {} is not supported yet", other.as_str())),
     }
-    let found = detect_delimited(sample, whole, &opts, v);
+    let found = csv::detect(sample, whole, &opts, v).map(|f| f.map(|f| f.map_parser(Parser::Delimited)));
     // No column of NIKs, yet 16-digit tokens: without a header row it is a paste without
     // structure, read as text. CSV stays the default; a header row, a delimiter or a column
     // named on the command line means columns, and the error stands (with a hint).
-    let told = opts.delimiter.is_some() || opts.nik.is_some() || opts.kk.is_some();
+    let told = opts.delimiter.is_some() || opts.columns[Role::Nik].is_some() || opts.columns[Role::Kk].is_some();
     match found {
         Err(message) if auto && !told && text::has_token(sample) => {
             if text::header_like(sample) {
                 Err(format!("{message}; if this is free text rather than columns, use --format text"))
             } else {
-                Ok(Some(text::detect(sample)))
+                Ok(Some(text::detect(sample).map_parser(Parser::Text)))
             }
         }
         found => found,
     }
-}
-
-fn detect_delimited(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
-    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
-    let l = match sniff::sniff(sample, opts, v) {
-        Ok(l) => l,
-        Err(message) => {
-            // A header-only file has no records to size; anything else needs its column.
-            let only_header =
-                whole && sniff::split_record(body, 0, b',').is_some_and(|(_, n)| sniff::split_record(body, n, b',').is_none());
-            return if only_header { Ok(None) } else { Err(message) };
-        }
-    };
-    let details = Details {
-        format: match l.delimiter {
-            b'\t' => "tsv",
-            b'|' => "psv",
-            _ => "csv",
-        },
-        delimiter: Some(if l.delimiter == b'\t' { "\\t".into() } else { (l.delimiter as char).to_string() }),
-        header: l.header,
-        nik_column: l.column_name(l.columns.nik),
-        kk_column: l.column_name(l.columns.kk),
-        birth_date_column: l.column_name(l.columns.birth_date),
-        gender_column: l.column_name(l.columns.gender),
-    };
-    Ok(Some(Detected { parser: Parser::Delimited(RecordParser::new(l.delimiter, l.columns)), data_start: l.data_start, details }))
 }
 
 /// Runs the chunker with whichever parser this is.

@@ -35,13 +35,13 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, Ods, Range, Reader, SheetType, Sheets, Xls, Xlsb, Xlsx};
 
-use crate::error::{shown, Error, Result};
+use crate::error::{Error, Result};
 use crate::nik::Validator;
-use crate::engine::{Context, Counter, Fields};
-use crate::format::{Details, Format};
+use crate::engine::{Context, Counter, Fields, Role, RoleMap};
+use crate::format::layout::Details;
+use crate::format::Format;
 use crate::format::csv::sniff::{self, mask_digits, SniffOptions};
 use crate::input::source::InputRef;
-use crate::report::summary::InputSummary;
 use crate::engine::Harvest;
 
 /// Rows per sheet handed to the sniffer (the same sample size as for CSV).
@@ -159,8 +159,16 @@ fn kind_of_file(path: &Path) -> std::io::Result<Option<Kind>> {
     Ok(zip::ZipArchive::new(std::io::BufReader::new(std::fs::File::open(path)?)).ok().and_then(|z| kind_of_names(z.file_names())))
 }
 
+/// What counting a workbook gave; the driver turns it into the input's report.
+pub struct WorkbookCount {
+    pub harvest: Harvest,
+    pub details: Details,
+    /// One per sheet that had rows but no NIK column.
+    pub warnings: Vec<String>,
+}
+
 /// Counts every worksheet of a workbook as input number `input`.
-pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Validator<'_>, districts: usize) -> Result<(Harvest, InputSummary)> {
+pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Validator<'_>, districts: usize) -> Result<WorkbookCount> {
     let unreadable = |what: String| {
         Error::input(&book.path, 0, format!("not a readable {} workbook: {}", book.kind.as_str(), mask_digits(&what)))
     };
@@ -189,7 +197,6 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
         }
     }
     let harvest = counter.finish();
-    let tally = &harvest.tally;
 
     if used.is_empty() {
         if let Some((sheet, _, message)) = skipped.first() {
@@ -197,29 +204,15 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
             return Err(Error::Column { path: book.path.clone(), message: format!("sheet {sheet:?}: {message}{others}") });
         }
     }
-    let mut info = InputSummary {
-        path: shown(&book.path),
-        bytes: book.bytes.len() as u64,
-        compression: "none".into(),
-        encoding: "utf-8".into(),
-        records: tally.records,
-        nik_valid: tally.nik.valid,
-        ..InputSummary::default()
-    };
     let details = Details {
         format: book.kind.as_str(),
         delimiter: None,
         header: used.iter().any(|c| c.header),
-        nik_column: describe(&used, |c| &c.nik),
-        kk_column: describe(&used, |c| &c.kk),
-        birth_date_column: describe(&used, |c| &c.birth_date),
-        gender_column: describe(&used, |c| &c.gender),
+        columns: RoleMap::from_fn(|role| describe(&used, role)),
     };
-    details.apply(&mut info);
-    for (sheet, rows, message) in skipped {
-        info.warnings.push(format!("sheet {sheet:?}: its {rows} non-empty rows were not counted: {message}"));
-    }
-    Ok((harvest, info))
+    let warnings =
+        skipped.into_iter().map(|(sheet, rows, message)| format!("sheet {sheet:?}: its {rows} non-empty rows were not counted: {message}")).collect();
+    Ok(WorkbookCount { harvest, details, warnings })
 }
 
 /// The columns one sheet was read with, for the report.
@@ -227,17 +220,14 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
 struct SheetColumns {
     sheet: String,
     header: bool,
-    nik: Option<String>,
-    kk: Option<String>,
-    birth_date: Option<String>,
-    gender: Option<String>,
+    columns: RoleMap<Option<String>>,
 }
 
 /// `DPT!NIK` for one sheet; `NIK in sheets A, B, C` for several with the same column name.
-fn describe(used: &[SheetColumns], col: impl Fn(&SheetColumns) -> &Option<String>) -> Option<String> {
+fn describe(used: &[SheetColumns], role: Role) -> Option<String> {
     let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for c in used {
-        if let Some(name) = col(c) {
+        if let Some(name) = &c.columns[role] {
             match groups.iter_mut().find(|(n, _)| n == name) {
                 Some((_, sheets)) => sheets.push(&c.sheet),
                 None => groups.push((name, vec![&c.sheet])),
@@ -289,27 +279,18 @@ fn count_sheet(range: &Range<Data>, opts: &SniffOptions, v: &Validator<'_>, coun
     let layout = sniff::sniff(&sample, &opts, v).map_err(|m| (rows.len(), m))?;
     let name = |col: Option<usize>| col.map(|c| if layout.header { layout.names.get(c).cloned().unwrap_or_default() } else { format!("column {}", c + 1) });
     let cols = layout.columns;
-    let wanted = [cols.nik, cols.kk, cols.birth_date, cols.gender];
-    let mut texts: [String; 4] = Default::default();
+    let mut texts: RoleMap<String> = RoleMap::default();
     for row in &rows[usize::from(layout.header)..] {
-        let mut present = [false; 4];
-        for (k, col) in wanted.iter().enumerate() {
-            texts[k].clear();
+        let mut present: RoleMap<bool> = RoleMap::default();
+        for (role, col) in cols.iter() {
+            texts[role].clear();
             if let Some(c) = col.and_then(|c| c.checked_sub(first_col)).and_then(|c| row.get(c)) {
-                present[k] = cell_text(c, &mut texts[k]);
+                present[role] = cell_text(c, &mut texts[role]);
             }
         }
-        let get = |k: usize| present[k].then(|| texts[k].as_bytes());
-        counter.record(Fields { nik: get(0), kk: get(1), birth_date: get(2), gender: get(3) });
+        counter.record(Fields::from_fn(|role| present[role].then(|| texts[role].as_bytes())));
     }
-    Ok(Some(SheetColumns {
-        sheet: String::new(),
-        header: layout.header,
-        nik: name(cols.nik),
-        kk: name(cols.kk),
-        birth_date: name(cols.birth_date),
-        gender: name(cols.gender),
-    }))
+    Ok(Some(SheetColumns { sheet: String::new(), header: layout.header, columns: cols.map(name) }))
 }
 
 fn is_blank(c: &Data) -> bool {

@@ -33,8 +33,8 @@
 
 use memchr::memchr2;
 
-use crate::engine::{Counter, Fields, Splittable, Step};
-use crate::format::{Detected, Details, Parser};
+use crate::engine::{Counter, Fields, Role, Splittable, Step};
+use crate::format::layout::{Details, Found};
 
 /// Bytes of spaces and punctuation allowed between a label and its token.
 pub const MAX_GAP: usize = 16;
@@ -103,7 +103,10 @@ fn count_line(line: &[u8], tokens: &[Token], counter: &mut Counter<'_>) {
             return;
         }
         let field = |t: Option<&Token>| t.map(|t| &line[t.start..t.end]);
-        counter.record(Fields { nik: field(nik), kk: field(kk), birth_date: None, gender: None });
+        let mut fields = Fields::default();
+        fields[Role::Nik] = field(nik);
+        fields[Role::Kk] = field(kk);
+        counter.record(fields);
     }
 }
 
@@ -143,15 +146,12 @@ pub fn header_like(sample: &[u8]) -> bool {
 }
 
 /// The parser and the details the report shows; text has no header and no columns.
-pub fn detect(sample: &[u8]) -> Detected {
+pub fn detect(sample: &[u8]) -> Found<TextParser> {
     let data_start = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let details = Details {
-        format: "text",
-        nik_column: Some("16-digit tokens, unlabelled or labelled NIK".into()),
-        kk_column: Some("16-digit tokens labelled KK".into()),
-        ..Details::default()
-    };
-    Detected { parser: Parser::Text(TextParser), data_start, details }
+    let mut details = Details { format: "text", ..Details::default() };
+    details.columns[Role::Nik] = Some("16-digit tokens, unlabelled or labelled NIK".into());
+    details.columns[Role::Kk] = Some("16-digit tokens labelled KK".into());
+    Found { parser: TextParser, data_start, details }
 }
 
 /// The tokens of one line (no line-end bytes inside), in order, into `out`.

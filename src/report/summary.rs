@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::engine::keys::Uniques;
 use crate::engine::tally::{ColumnTally, Tally};
+use crate::engine::{Role, RoleMap};
 use crate::nik::{Date, Reason};
 
 /// Counts of invalid values by reason, rendered as an object with one key per reason.
@@ -83,6 +84,26 @@ pub struct InputSummary {
     pub nik_new_unique: u64,
     /// Warnings about this input (for example an unterminated quote at the end).
     pub warnings: Vec<String>,
+}
+
+impl InputSummary {
+    /// Records how the input was read: its format, delimiter, header, and the column read for
+    /// each role. The summary keeps one named field per role (the `summary.json` contract);
+    /// the match makes a new role decide its key here.
+    pub fn set_layout(&mut self, format: &str, delimiter: Option<String>, header: bool, columns: &RoleMap<Option<String>>) {
+        self.format = format.into();
+        self.delimiter = delimiter;
+        self.header = header;
+        for (role, column) in columns.iter() {
+            let field = match role {
+                Role::Nik => &mut self.nik_column,
+                Role::Kk => &mut self.kk_column,
+                Role::BirthDate => &mut self.birth_date_column,
+                Role::Gender => &mut self.gender_column,
+            };
+            field.clone_from(column);
+        }
+    }
 }
 
 /// Per-district counts, indexed by district id; regencies and provinces are sums over these.

@@ -8,34 +8,51 @@
 //! `csv` crate. Speed comes from only materialising the few columns takar reads (NIK, KK, birth
 //! date, gender) and skipping the rest of each row by searching only for quotes and line ends
 //! ([`find3`]).
+//!
+//! [`detect`] turns the sniffer's guess ([`sniff`]) into a parser and the report's details.
 
 pub mod sniff;
 
+use crate::format::layout::{Details, Found};
 use crate::format::simd::{self as find, find3};
-use crate::engine::{Counter, Fields, Splittable, Step, Warning};
+use crate::engine::{Counter, Fields, Role, RoleMap, Splittable, Step, Warning};
+use crate::nik::Validator;
+use sniff::SniffOptions;
 
-/// Up to four columns a pass reads, by 0-based index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Columns {
-    pub nik: Option<usize>,
-    pub kk: Option<usize>,
-    pub birth_date: Option<usize>,
-    pub gender: Option<usize>,
-}
+/// The column each role is read from, by 0-based index.
+pub type Columns = RoleMap<Option<usize>>;
 
-impl Columns {
-    fn last_wanted(&self) -> Option<usize> {
-        [self.nik, self.kk, self.birth_date, self.gender].into_iter().flatten().max()
-    }
-}
-
-/// Slot of each wanted column in a parsed record.
-pub const NIK: usize = 0;
-pub const KK: usize = 1;
-pub const BIRTH_DATE: usize = 2;
-pub const GENDER: usize = 3;
+/// A record's slots are its roles' indices, and a column's roles are a `u8` bit set whose
+/// spare value [`NO_SLOT`] marks a column no role reads.
+const _: () = assert!(Role::COUNT < 8);
 /// The slot of a column no role reads.
-const NO_SLOT: u8 = 4;
+const NO_SLOT: u8 = Role::COUNT as u8;
+
+/// Detects a delimited input's dialect and columns (see [`sniff`]). `Ok(None)`: a header and
+/// no records.
+pub fn detect(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Found<RecordParser>>, String> {
+    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let l = match sniff::sniff(sample, opts, v) {
+        Ok(l) => l,
+        Err(message) => {
+            // A header-only file has no records to size; anything else needs its column.
+            let only_header =
+                whole && sniff::split_record(body, 0, b',').is_some_and(|(_, n)| sniff::split_record(body, n, b',').is_none());
+            return if only_header { Ok(None) } else { Err(message) };
+        }
+    };
+    let details = Details {
+        format: match l.delimiter {
+            b'\t' => "tsv",
+            b'|' => "psv",
+            _ => "csv",
+        },
+        delimiter: Some(if l.delimiter == b'\t' { "\\t".into() } else { (l.delimiter as char).to_string() }),
+        header: l.header,
+        columns: l.columns.map(|col| l.column_name(col)),
+    };
+    Ok(Some(Found { parser: RecordParser::new(l.delimiter, l.columns), data_start: l.data_start, details }))
+}
 
 /// A parser for one dialect and column selection; cheap to copy into each worker.
 #[derive(Debug, Clone, Copy)]
@@ -69,28 +86,28 @@ pub enum RecordEnd {
 /// quoted field that holds `""` or text after its closing quote.
 #[derive(Debug, Default)]
 pub struct Record {
-    /// Indexed by slot; the extra last entry takes the spans of unwanted columns, so that the
+    /// Indexed by role; the extra last entry takes the spans of unwanted columns, so that the
     /// prefix fast path stores every field without a branch.
-    spans: [Option<(usize, usize)>; 5],
-    /// For fields that needed unescaping: slot -> range in `scratch`.
-    owned: [Option<(usize, usize)>; 4],
+    spans: [Option<(usize, usize)>; Role::COUNT + 1],
+    /// For fields that needed unescaping: role -> range in `scratch`.
+    owned: [Option<(usize, usize)>; Role::COUNT],
     scratch: Vec<u8>,
 }
 
 impl Record {
-    /// The value of `slot` (see [`NIK`], [`KK`], ...) in `data`, without its quotes.
+    /// The value of `role`'s column in `data`, without its quotes.
     #[inline]
-    pub fn get<'a>(&'a self, data: &'a [u8], slot: usize) -> Option<&'a [u8]> {
-        if let Some((a, b)) = self.owned[slot] {
+    pub fn get<'a>(&'a self, data: &'a [u8], role: Role) -> Option<&'a [u8]> {
+        if let Some((a, b)) = self.owned[role.index()] {
             return Some(&self.scratch[a..b]);
         }
-        self.spans[slot].map(|(a, b)| &data[a..b])
+        self.spans[role.index()].map(|(a, b)| &data[a..b])
     }
 
     #[inline(always)]
     fn set_span(&mut self, slots: u8, span: (usize, usize)) {
         if slots != 0 {
-            for s in 0..4 {
+            for s in 0..Role::COUNT {
                 if slots & (1 << s) != 0 {
                     self.spans[s] = Some(span);
                 }
@@ -106,7 +123,7 @@ impl Record {
         }
         let a = self.scratch.len();
         unescape_into(quoted_content, &mut self.scratch);
-        for s in 0..4 {
+        for s in 0..Role::COUNT {
             if slots & (1 << s) != 0 {
                 self.owned[s] = Some((a, self.scratch.len()));
             }
@@ -120,7 +137,7 @@ impl Record {
             return;
         }
         self.scratch.extend_from_slice(tail);
-        for s in 0..4 {
+        for s in 0..Role::COUNT {
             if let (true, Some((_, b))) = (slots & (1 << s) != 0, self.owned[s].as_mut()) {
                 *b = self.scratch.len();
             }
@@ -129,8 +146,8 @@ impl Record {
 
     #[inline]
     fn clear(&mut self) {
-        self.spans = [None; 5];
-        self.owned = [None; 4];
+        self.spans = [None; Role::COUNT + 1];
+        self.owned = [None; Role::COUNT];
         self.scratch.clear();
     }
 }
@@ -138,15 +155,14 @@ impl Record {
 impl RecordParser {
     pub fn new(delimiter: u8, columns: Columns) -> RecordParser {
         let mut slots_of = [0u8; 256];
-        let wanted = [columns.nik, columns.kk, columns.birth_date, columns.gender];
-        for (slot, col) in wanted.iter().enumerate() {
+        for (role, col) in columns.iter() {
             if let Some(c) = col {
                 if *c < 256 {
-                    slots_of[*c] |= 1 << slot;
+                    slots_of[*c] |= 1 << role.index();
                 }
             }
         }
-        let last = columns.last_wanted().filter(|c| *c < 256);
+        let last = columns.values().iter().flatten().max().copied().filter(|c| *c < 256);
         let slot_of = slots_of.map(|bits| if bits.count_ones() == 1 { bits.trailing_zeros() as u8 } else { NO_SLOT });
         let one_slot_each = slots_of.iter().all(|bits| bits.count_ones() <= 1);
         RecordParser { delimiter, slots_of, slot_of, one_slot_each, last_wanted: last.unwrap_or(0), any_wanted: last.is_some() }
@@ -361,7 +377,7 @@ impl Splittable for RecordParser {
             RecordEnd::EndOfData => {}
             RecordEnd::UnterminatedQuote { quote_at } => counter.warn(base + quote_at as u64, Warning::UnterminatedQuote),
         }
-        counter.record(Fields { nik: rec.get(data, NIK), kk: rec.get(data, KK), birth_date: rec.get(data, BIRTH_DATE), gender: rec.get(data, GENDER) });
+        counter.record(Fields::from_fn(|role| rec.get(data, role)));
         Step::Next(next)
     }
 }

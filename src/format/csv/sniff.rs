@@ -8,34 +8,26 @@
 //! often valid NIKs. NIK and KK columns look alike (16 digits, same region prefix); a KK has no
 //! day + 40, so the column with women's birth days is the NIK.
 
+use crate::engine::{Role, RoleMap};
 use crate::nik::{Check, Validator};
 use crate::format::csv::Columns;
-
-/// How the user named a column: by header name or by 1-based position.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ColumnChoice {
-    Name(String),
-    Position(usize),
-}
-
-impl ColumnChoice {
-    pub fn parse(s: &str) -> ColumnChoice {
-        match s.parse::<usize>() {
-            Ok(n) if n >= 1 => ColumnChoice::Position(n),
-            _ => ColumnChoice::Name(s.to_string()),
-        }
-    }
-}
+use crate::format::roles::{noun, HEADER_NAMES};
+pub use crate::format::roles::ColumnChoice;
 
 /// What the user fixed; `None` means "guess".
 #[derive(Debug, Clone, Default)]
 pub struct SniffOptions {
     pub delimiter: Option<u8>,
     pub header: Option<bool>,
-    pub nik: Option<ColumnChoice>,
-    pub kk: Option<ColumnChoice>,
-    pub birth_date: Option<ColumnChoice>,
-    pub gender: Option<ColumnChoice>,
+    pub columns: RoleMap<Option<ColumnChoice>>,
+}
+
+impl SniffOptions {
+    /// These options with `role`'s column fixed.
+    pub fn with_column(mut self, role: Role, choice: ColumnChoice) -> SniffOptions {
+        self.columns[role] = Some(choice);
+        self
+    }
 }
 
 /// The dialect and columns of one delimited input.
@@ -59,18 +51,6 @@ impl Layout {
         })
     }
 }
-
-pub(crate) const NIK_NAMES: &[&str] = &[
-    "nik", "nonik", "nomornik", "niknya", "nikktp", "noktp", "ktp", "nomorktp", "noektp", "ektp", "nikpemilih",
-    "nomorindukkependudukan", "noindukkependudukan", "idnumber", "nationalid",
-];
-pub(crate) const KK_NAMES: &[&str] = &[
-    "nkk", "nokk", "nomorkk", "kk", "nikk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga", "familycard",
-];
-pub(crate) const BIRTH_NAMES: &[&str] = &[
-    "tanggallahir", "tgllahir", "tgllhr", "tanggallhr", "tgllahirpemilih", "birthdate", "dateofbirth", "dob", "lahir",
-];
-pub(crate) const GENDER_NAMES: &[&str] = &["jeniskelamin", "jnskelamin", "jk", "kelamin", "gender", "sex", "lp"];
 
 /// Header name with case, spaces and punctuation removed.
 pub fn canonical(name: &str) -> String {
@@ -232,14 +212,14 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
         .first()
         .map(|r| r.iter().map(|f| mask_digits(String::from_utf8_lossy(f).trim())).collect())
         .unwrap_or_default();
-    let named_nik = find_by_name(&first, NIK_NAMES);
-    let named_kk = find_by_name(&first, KK_NAMES);
+    // Names in the first record; they choose columns only if it turns out to be a header.
+    let named = HEADER_NAMES.map(|list| find_by_name(&first, list));
     let header = opts.header.unwrap_or_else(|| {
         let has_digits16 = |r: &Vec<Vec<u8>>| r.iter().any(|f| matches!(v.nik(f), Check::Valid(_)) || matches!(v.kk(f), Check::Valid(_)));
         let has_digit = |r: &Vec<Vec<u8>>| r.iter().any(|f| f.iter().any(u8::is_ascii_digit));
         let label_like = |r: &Vec<Vec<u8>>| r.iter().all(|f| !f.is_empty() && !f.iter().any(u8::is_ascii_digit));
-        named_nik.is_some()
-            || named_kk.is_some()
+        named[Role::Nik].is_some()
+            || named[Role::Kk].is_some()
             || (records.first().is_some_and(|r| !has_digits16(r)) && records.iter().skip(1).any(has_digits16))
             || (records.first().is_some_and(label_like) && records.iter().skip(1).any(has_digit))
     });
@@ -247,16 +227,15 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
     let body = if header && !records.is_empty() { &records[1..] } else { &records[..] };
     let names = if header { first } else { Vec::new() };
 
-    let pick = |choice: &Option<ColumnChoice>, by_name: Option<usize>, what: &str| -> Result<Option<usize>, String> {
-        match choice {
-            Some(c) => resolve_choice(c, &names, header, what).map(Some),
-            None => Ok(if header { by_name } else { None }),
-        }
-    };
-    let mut nik = pick(&opts.nik, named_nik, "NIK")?;
-    let mut kk = pick(&opts.kk, named_kk, "KK")?;
-    let birth_date = pick(&opts.birth_date, find_by_name(&names, BIRTH_NAMES), "birth-date")?;
-    let gender = pick(&opts.gender, find_by_name(&names, GENDER_NAMES), "gender")?;
+    let mut columns = Columns::default();
+    for role in Role::ALL {
+        columns[role] = match &opts.columns[role] {
+            Some(c) => Some(resolve_choice(c, &names, header, noun(role))?),
+            None if header => named[role],
+            None => None,
+        };
+    }
+    let (mut nik, mut kk) = (columns[Role::Nik], columns[Role::Kk]);
 
     if nik.is_none() || kk.is_none() {
         let scores = content_scores(body, v);
@@ -267,7 +246,7 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
                 .filter(|&i| Some(i) != kk && enough(scores[i].0))
                 .max_by_key(|&i| (scores[i].0 + scores[i].2 * 2, std::cmp::Reverse(i)));
         }
-        if kk.is_none() && opts.kk.is_none() {
+        if kk.is_none() && opts.columns[Role::Kk].is_none() {
             kk = (0..scores.len())
                 .filter(|&i| Some(i) != nik && enough(scores[i].1) && scores[i].2 * 10 <= scores[i].1)
                 .max_by_key(|&i| (scores[i].1, std::cmp::Reverse(i)));
@@ -283,5 +262,7 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
     if nik >= 256 || kk.is_some_and(|k| k >= 256) {
         return Err("takar reads NIK/KK columns among the first 256 columns only".into());
     }
-    Ok(Layout { delimiter, header, names, columns: Columns { nik: Some(nik), kk, birth_date, gender }, data_start })
+    columns[Role::Nik] = Some(nik);
+    columns[Role::Kk] = kk;
+    Ok(Layout { delimiter, header, names, columns, data_start })
 }

@@ -13,15 +13,14 @@
 
 use memchr::memchr;
 
+use crate::engine::{Role, RoleMap};
 use crate::nik::{Check, Validator};
-use crate::format::{Details, Detected, Format, Parser};
-use crate::format::json::keys::{Matcher, Roles, MAX_PATH, ROLES};
+use crate::format::layout::{Details, Found};
+use crate::format::json::keys::{Matcher, Roles, MAX_PATH};
 use crate::format::json::walk::{skip_ws, string_end, unescape_into, walk, Kind, Skip, Visitor, Walk};
 use crate::format::json::{find_boundary, JsonParser, Mode};
-use crate::format::csv::sniff::{canonical, mask_digits, ColumnChoice, SniffOptions, BIRTH_NAMES, GENDER_NAMES, KK_NAMES, NIK_NAMES};
-
-const WHAT: [&str; 4] = ["NIK", "KK", "birth-date", "gender"];
-const FLAG: [&str; 4] = ["--nik-column", "--kk-column", "--birth-date-column", "--gender-column"];
+use crate::format::csv::sniff::{canonical, mask_digits, ColumnChoice, SniffOptions};
+use crate::format::roles::{flag, noun, HEADER_NAMES};
 
 /// Records sampled at most.
 const SAMPLE_RECORDS: usize = 1000;
@@ -118,16 +117,18 @@ struct Layout {
     wrapper_key: Option<String>,
 }
 
-fn choice_matcher(choice: &ColumnChoice, role: usize) -> Result<Matcher, String> {
+fn choice_matcher(choice: &ColumnChoice, role: Role) -> Result<Matcher, String> {
     match choice {
         ColumnChoice::Position(n) => Err(format!(
             "JSON records have keys, not column numbers: name the {} key instead of {n} (e.g. {} nik, or a path such as {} data.nik)",
-            WHAT[role], FLAG[role], FLAG[role]
+            noun(role),
+            flag(role),
+            flag(role)
         )),
         ColumnChoice::Name(name) if name.contains('.') => {
             let segs: Vec<String> = name.split('.').map(canonical).collect();
             if segs.len() > MAX_PATH {
-                return Err(format!("{} {}: paths longer than {MAX_PATH} keys are not supported", FLAG[role], mask_digits(name)));
+                return Err(format!("{} {}: paths longer than {MAX_PATH} keys are not supported", flag(role), mask_digits(name)));
             }
             Ok(Matcher::Path(segs))
         }
@@ -330,18 +331,18 @@ fn keys_seen(records: &[Vec<Leaf>]) -> String {
 }
 
 /// Detects a JSON / JSON-lines dump's layout and keys. `Ok(None)`: no records at all.
-pub fn detect(sample: &[u8], whole: bool, _format: Format, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
+pub fn detect(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Found<JsonParser>>, String> {
     let bom = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let s = skip_ws(sample, bom);
     if s >= sample.len() {
         return Ok(None);
     }
-    let choices = [&opts.nik, &opts.kk, &opts.birth_date, &opts.gender];
-    let mut fixed: [Option<Matcher>; 4] = Default::default();
-    for role in ROLES {
+    let choices = &opts.columns;
+    let mut fixed: RoleMap<Option<Matcher>> = RoleMap::default();
+    for role in Role::ALL {
         fixed[role] = choices[role].as_ref().map(|c| choice_matcher(c, role)).transpose()?;
     }
-    let nik_names = fixed[0].clone().unwrap_or_else(|| names(NIK_NAMES));
+    let nik_names = fixed[Role::Nik].clone().unwrap_or_else(|| names(HEADER_NAMES[Role::Nik]));
     let l = layout(sample, bom, s, whole, &nik_names)?;
     let (records, bad) = sample_records(sample, &l, whole);
     if records.iter().all(|r| r.is_empty()) {
@@ -359,13 +360,12 @@ pub fn detect(sample: &[u8], whole: bool, _format: Format, opts: &SniffOptions, 
         }
     }
 
-    let defaults = [NIK_NAMES, KK_NAMES, BIRTH_NAMES, GENDER_NAMES];
-    let mut matchers: [Option<Matcher>; 4] = Default::default();
-    let mut shown: [Option<String>; 4] = Default::default();
+    let mut matchers: RoleMap<Option<Matcher>> = RoleMap::default();
+    let mut shown: RoleMap<Option<String>> = RoleMap::default();
     let first_pick = |m: &Matcher| records.iter().find_map(|r| m.pick(r)).map(|leaf| leaf.shown.clone());
-    for role in ROLES {
+    for role in Role::ALL {
         let Some(m) = fixed[role].clone() else {
-            let m = names(defaults[role]);
+            let m = names(HEADER_NAMES[role]);
             if let Some(found) = first_pick(&m) {
                 shown[role] = Some(found);
                 matchers[role] = Some(m);
@@ -382,13 +382,13 @@ pub fn detect(sample: &[u8], whole: bool, _format: Format, opts: &SniffOptions, 
             None => match relative.as_ref().and_then(|r| first_pick(r).map(|f| (r.clone(), f))) {
                 Some(x) => x,
                 None => {
-                    let name = match choices[role] {
+                    let name = match &choices[role] {
                         Some(ColumnChoice::Name(n)) => mask_digits(n),
                         _ => String::new(),
                     };
                     return Err(format!(
                         "no {} key named {name:?} in the first {} records; keys seen: {}",
-                        WHAT[role],
+                        noun(role),
                         records.len(),
                         keys_seen(&records)
                     ));
@@ -399,36 +399,37 @@ pub fn detect(sample: &[u8], whole: bool, _format: Format, opts: &SniffOptions, 
         matchers[role] = Some(m);
     }
 
-    if matchers[0].is_none() || (matchers[1].is_none() && opts.kk.is_none()) {
+    let (nik, kk) = (Role::Nik, Role::Kk);
+    if matchers[nik].is_none() || (matchers[kk].is_none() && opts.columns[kk].is_none()) {
         let scores = content_scores(&records, v);
         let n = records.len();
         let enough = |c: usize| c > 0 && c * 10 >= n * 3;
         // The path another role already uses (as picked in the first record holding it).
         let taken = |m: &Option<Matcher>, leaf: &Leaf| m.as_ref().and_then(|m| records.iter().find_map(|r| m.pick(r))).is_some_and(|x| x.segs == leaf.segs);
-        if matchers[0].is_none() {
+        if matchers[nik].is_none() {
             let best = scores
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| enough(s.1) && !taken(&matchers[1], s.0))
+                .filter(|(_, s)| enough(s.1) && !taken(&matchers[kk], s.0))
                 .max_by_key(|(i, s)| (s.1 + 2 * s.3, std::cmp::Reverse(*i)));
             if let Some((_, s)) = best {
-                matchers[0] = Some(Matcher::Path(s.0.segs.clone()));
-                shown[0] = Some(s.0.shown.clone());
+                matchers[nik] = Some(Matcher::Path(s.0.segs.clone()));
+                shown[nik] = Some(s.0.shown.clone());
             }
         }
-        if matchers[1].is_none() && opts.kk.is_none() {
+        if matchers[kk].is_none() && opts.columns[kk].is_none() {
             let best = scores
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| enough(s.2) && s.3 * 10 <= s.2 && !taken(&matchers[0], s.0))
+                .filter(|(_, s)| enough(s.2) && s.3 * 10 <= s.2 && !taken(&matchers[nik], s.0))
                 .max_by_key(|(i, s)| (s.2, std::cmp::Reverse(*i)));
             if let Some((_, s)) = best {
-                matchers[1] = Some(Matcher::Path(s.0.segs.clone()));
-                shown[1] = Some(s.0.shown.clone());
+                matchers[kk] = Some(Matcher::Path(s.0.segs.clone()));
+                shown[kk] = Some(s.0.shown.clone());
             }
         }
     }
-    if matchers[0].is_none() {
+    if matchers[nik].is_none() {
         return Err(format!(
             "cannot find the NIK key: no key named like nik/no_ktp/nik_ktp and no key holding mostly valid NIKs in the first {} records; keys seen: {}; name it with --nik-column KEY or --nik-column path.to.key",
             records.len(),
@@ -436,16 +437,7 @@ pub fn detect(sample: &[u8], whole: bool, _format: Format, opts: &SniffOptions, 
         ));
     }
 
-    let [nik_column, kk_column, birth_date_column, gender_column] = shown;
-    let details = Details {
-        format: if l.mode == Mode::Lines { "jsonl" } else { "json" },
-        delimiter: None,
-        header: false,
-        nik_column,
-        kk_column,
-        birth_date_column,
-        gender_column,
-    };
+    let details = Details { format: if l.mode == Mode::Lines { "jsonl" } else { "json" }, delimiter: None, header: false, columns: shown };
     let parser = JsonParser { mode: l.mode, roles: Roles::new(matchers), array_at: l.array_at as u64, wrapper_at: l.wrapper_at as u64 };
-    Ok(Some(Detected { parser: Parser::Json(parser), data_start: l.data_start, details }))
+    Ok(Some(Found { parser, data_start: l.data_start, details }))
 }

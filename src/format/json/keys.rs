@@ -11,12 +11,12 @@
 //! position (as ranges of the chunk's bytes) and only classifies a key that differs: in the hot
 //! loop a key costs one short comparison.
 
-use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::engine::{Role, RoleMap};
 use crate::format::json::walk::{unescape_into, Kind, Visitor};
 use crate::format::csv::sniff;
 
-/// Roles in the slot order of [`crate::format::csv::Record`].
-pub(crate) const ROLES: [usize; 4] = [NIK, KK, BIRTH_DATE, GENDER];
+// Role sets are `u8` bit masks.
+const _: () = assert!(Role::COUNT <= 8);
 
 /// Paths longer than this are refused when resolving flags.
 pub(crate) const MAX_PATH: usize = 16;
@@ -38,10 +38,11 @@ impl Matcher {
     }
 }
 
-/// The matchers of all four roles, with per-level bit masks precomputed for the hot loop.
+/// The matchers of every role, with per-level bit masks (a bit per role index) precomputed
+/// for the hot loop.
 #[derive(Debug, Clone)]
 pub(crate) struct Roles {
-    matchers: [Option<Matcher>; 4],
+    matchers: RoleMap<Option<Matcher>>,
     /// Roles that are looked for.
     wanted: u8,
     /// Roles matched by path.
@@ -50,14 +51,15 @@ pub(crate) struct Roles {
     leaf_at: [u8; MAX_PATH],
     /// `inner_at[l]`: path roles with a segment below level `l`.
     inner_at: [u8; MAX_PATH],
-    min_level: [u32; 4],
+    min_level: [u32; Role::COUNT],
 }
 
 impl Roles {
-    pub(crate) fn new(matchers: [Option<Matcher>; 4]) -> Roles {
-        let mut r = Roles { matchers, wanted: 0, paths: 0, leaf_at: [0; MAX_PATH], inner_at: [0; MAX_PATH], min_level: [0; 4] };
-        for (i, m) in r.matchers.iter().enumerate() {
+    pub(crate) fn new(matchers: RoleMap<Option<Matcher>>) -> Roles {
+        let mut r = Roles { matchers, wanted: 0, paths: 0, leaf_at: [0; MAX_PATH], inner_at: [0; MAX_PATH], min_level: [0; Role::COUNT] };
+        for (role, m) in r.matchers.iter() {
             let Some(m) = m else { continue };
+            let i = role.index();
             r.wanted |= 1 << i;
             r.min_level[i] = m.min_level();
             if let Matcher::Path(segs) = m {
@@ -78,7 +80,8 @@ impl Roles {
     /// path roles whose segment at this level it is.
     pub(crate) fn classify(&self, canon: &[u8], level: u32) -> (u8, u8) {
         let (mut any, mut seg) = (0u8, 0u8);
-        for (i, m) in self.matchers.iter().enumerate() {
+        for (role, m) in self.matchers.iter() {
+            let i = role.index();
             match m {
                 Some(Matcher::Any(names)) if names.iter().any(|n| n.as_bytes() == canon) => any |= 1 << i,
                 Some(Matcher::Path(segs)) if segs.get(level as usize).is_some_and(|s| s.as_bytes() == canon) => seg |= 1 << i,
@@ -138,7 +141,7 @@ pub(crate) struct Found {
     prefix: [u8; MAX_PATH],
     pending_any: u8,
     pending_seg: u8,
-    vals: [Option<(Val, u32)>; 4],
+    vals: [Option<(Val, u32)>; Role::COUNT],
     final_roles: u8,
     scratch: Vec<u8>,
     canon: Vec<u8>,
@@ -153,15 +156,15 @@ impl Found {
         self.prefix[0] = roles.paths;
         self.pending_any = 0;
         self.pending_seg = 0;
-        self.vals = [None; 4];
+        self.vals = [None; Role::COUNT];
         self.final_roles = 0;
         self.scratch.clear();
     }
 
     /// The value of `role` in the record just walked over `data`; `None` when absent or null.
     #[inline]
-    pub(crate) fn get<'a>(&'a self, data: &'a [u8], role: usize) -> Option<&'a [u8]> {
-        match self.vals[role]?.0 {
+    pub(crate) fn get<'a>(&'a self, data: &'a [u8], role: Role) -> Option<&'a [u8]> {
+        match self.vals[role.index()]?.0 {
             Val::Null => None,
             Val::Span(a, b) => data.get(a..b),
             Val::Owned(a, b) => self.scratch.get(a..b),

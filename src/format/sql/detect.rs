@@ -11,9 +11,9 @@
 use memchr::memmem;
 use rayon::prelude::*;
 
+use crate::engine::Role;
 use crate::nik::{Check, Validator};
-use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
-use crate::format::{Details, Detected, Parser};
+use crate::format::layout::{Details, Found};
 use crate::format::csv::sniff::{self, mask_digits, ColumnChoice, SniffOptions};
 
 use super::lex::{self, Dialect, Value};
@@ -399,7 +399,7 @@ fn find_all(all: &[u8], from: usize, needle: &[u8]) -> Vec<usize> {
 }
 
 /// Detects an SQL dump's dialect, the table that holds NIKs, and its columns.
-pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
+pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Found<SqlParser>>, String> {
     let bom = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let dialect = sniff_dialect(&sample[bom..]);
     let text = all.unwrap_or(sample);
@@ -429,7 +429,8 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
     }
 
     // Candidates: by name (or by the user's --nik-column), else by content.
-    let nik_only = SniffOptions { nik: opts.nik.clone(), ..SniffOptions::default() };
+    let mut nik_only = SniffOptions::default();
+    nik_only.columns[Role::Nik] = opts.columns[Role::Nik].clone();
     let mut named = Vec::new();
     let mut by_content = Vec::new();
     for (i, t) in cat.tables.iter().enumerate() {
@@ -438,14 +439,14 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
         let width = names.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
         let valid = |col: usize| rows.iter().filter(|r| matches!(r.get(col).and_then(|f| f.as_deref()).map(|f| v.nik(f)), Some(Check::Valid(_)))).count();
         if let Ok(l) = layout(&names, &[], &nik_only, v) {
-            if let Some(c) = l.columns.nik.filter(|&c| c < width) {
+            if let Some(c) = l.columns[Role::Nik].filter(|&c| c < width) {
                 named.push((valid(c), rows.len(), std::cmp::Reverse(i)));
                 continue;
             }
         }
-        if opts.nik.is_none() {
+        if opts.columns[Role::Nik].is_none() {
             if let Ok(l) = layout(&names, &rows, &nik_only, v) {
-                if let Some(c) = l.columns.nik {
+                if let Some(c) = l.columns[Role::Nik] {
                     by_content.push((valid(c), rows.len(), std::cmp::Reverse(i)));
                 }
             }
@@ -453,7 +454,7 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
     }
     let Some(best) = named.into_iter().max().or_else(|| by_content.into_iter().max()) else {
         let seen = tables_seen(&cat);
-        return Err(match &opts.nik {
+        return Err(match &opts.columns[Role::Nik] {
             Some(ColumnChoice::Name(n)) => format!("no table in {scope} has a NIK column named {:?}; tables seen: {seen}", mask_digits(n)),
             Some(ColumnChoice::Position(n)) => format!("no table in {scope} has a column {n}; tables seen: {seen}"),
             None => format!(
@@ -464,24 +465,14 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
     let t = &cat.tables[best.2 .0];
     let names = t.columns();
     let l = layout(&names, &t.aligned_rows(), opts, v).map_err(|m| format!("table {}: {m}", t.display()))?;
-    let c = l.columns;
-    let target = Target::new(&t.key, &names, [c.nik, c.kk, c.birth_date, c.gender]);
+    let target = Target::new(&t.key, &names, l.columns);
     let show = |col: Option<usize>| {
         col.map(|c| {
             let n = names.get(c).map_or_else(|| format!("column {}", c + 1), |n| String::from_utf8_lossy(n).into_owned());
             format!("{}.{}", t.display(), mask_digits(&n))
         })
     };
-    debug_assert_eq!((NIK, KK, BIRTH_DATE, GENDER), (0, 1, 2, 3));
-    let details = Details {
-        format: "sql",
-        delimiter: None,
-        header: false,
-        nik_column: show(c.nik),
-        kk_column: show(c.kk),
-        birth_date_column: show(c.birth_date),
-        gender_column: show(c.gender),
-    };
+    let details = Details { format: "sql", delimiter: None, header: false, columns: l.columns.map(show) };
     let parser = SqlParser::new(dialect, target, bom as u64);
-    Ok(Some(Detected { parser: Parser::Sql(parser), data_start: bom, details }))
+    Ok(Some(Found { parser, data_start: bom, details }))
 }

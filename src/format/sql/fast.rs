@@ -570,6 +570,7 @@ fn value<K: Classify, const ESC: bool>(d: &[u8], a: usize, e: usize, col: usize,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Role;
     use proptest::prelude::*;
 
     /// Every byte value at every position of a block, mixed with the bytes that matter.
@@ -655,8 +656,8 @@ mod tests {
 
     type Got = Vec<[Option<Vec<u8>>; 4]>;
 
-    fn values(v: &Vals, d: &[u8], scratch: &[u8]) -> [Option<Vec<u8>>; 4] {
-        std::array::from_fn(|slot| v.get(slot, d, scratch).map(<[u8]>::to_vec))
+    fn values(v: &Vals, d: &[u8], scratch: &[u8]) -> [Option<Vec<u8>>; Role::COUNT] {
+        Role::ALL.map(|role| v.get(role, d, scratch).map(<[u8]>::to_vec))
     }
 
     /// From every `(` of `d` (and with each classifier): the tuples a run reads are the ones

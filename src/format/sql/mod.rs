@@ -49,8 +49,7 @@ mod target;
 
 use memchr::memchr;
 
-use crate::engine::{Counter, Fields, Splittable, Step};
-use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::engine::{Counter, Fields, Role, Splittable, Step};
 use crate::engine::tally::Warning;
 
 pub use detect::detect;
@@ -85,9 +84,9 @@ pub struct SqlState {
     scratch: Vec<u8>,
 }
 
-/// The wanted values of one tuple or line.
+/// The wanted values of one tuple or line, by role index (the bits of a [`SlotMap`]).
 #[derive(Debug, Default, Clone, Copy)]
-struct Vals([Slot; 4]);
+struct Vals([Slot; Role::COUNT]);
 
 #[derive(Debug, Default, Clone, Copy)]
 enum Slot {
@@ -102,7 +101,7 @@ enum Slot {
 impl Vals {
     #[inline(always)]
     fn set(&mut self, slots: u8, s: Slot) {
-        for i in 0..4 {
+        for i in 0..Role::COUNT {
             if slots & (1 << i) != 0 {
                 self.0[i] = s;
             }
@@ -124,8 +123,8 @@ impl Vals {
     }
 
     #[inline(always)]
-    fn get<'a>(&self, slot: usize, d: &'a [u8], scratch: &'a [u8]) -> Option<&'a [u8]> {
-        match self.0[slot] {
+    fn get<'a>(&self, role: Role, d: &'a [u8], scratch: &'a [u8]) -> Option<&'a [u8]> {
+        match self.0[role.index()] {
             Slot::Absent => None,
             Slot::Data(a, b) => Some(&d[a..b]),
             Slot::Owned(a, b) => Some(&scratch[a..b]),
@@ -134,12 +133,7 @@ impl Vals {
 
     #[inline]
     fn record(&self, d: &[u8], scratch: &[u8], counter: &mut Counter<'_>) {
-        counter.record(Fields {
-            nik: self.get(NIK, d, scratch),
-            kk: self.get(KK, d, scratch),
-            birth_date: self.get(BIRTH_DATE, d, scratch),
-            gender: self.get(GENDER, d, scratch),
-        });
+        counter.record(Fields::from_fn(|role| self.get(role, d, scratch)));
     }
 }
 

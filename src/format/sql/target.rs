@@ -1,11 +1,13 @@
 //! The table being sized and its wanted columns, and how a statement's column order maps onto
-//! the four slots the counter reads (NIK, KK, birth date, gender).
+//! the roles the counter reads (NIK, KK, birth date, gender).
 
-use crate::format::csv::{BIRTH_DATE, GENDER, KK, NIK};
+use crate::engine::{Role, RoleMap};
+use crate::format::csv::Columns;
 
 use super::lex::{self, Dialect};
 
-/// For each column position of a statement: a bit per slot it fills (a column may fill two).
+/// For each column position of a statement: a bit per role (by index) it fills (a column may
+/// fill two).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SlotMap {
     of: Vec<u8>,
@@ -35,18 +37,18 @@ impl SlotMap {
 pub struct Target {
     /// The table's name (last part, unquoted), compared without regard to ASCII case.
     pub key: Vec<u8>,
-    /// Per slot: the column's name (unquoted) when the table's columns have names.
-    pub names: [Option<Vec<u8>>; 4],
-    /// Per slot: the column's 0-based position in the table's own column order.
-    pub positions: [Option<usize>; 4],
+    /// Per role: the column's name (unquoted) when the table's columns have names.
+    pub names: RoleMap<Option<Vec<u8>>>,
+    /// Per role: the column's 0-based position in the table's own column order.
+    pub positions: Columns,
     /// For statements without a column list: the table's own column order.
     pub default: SlotMap,
 }
 
 impl Target {
     /// `columns`: the table's column names in order (empty when unknown); `chosen`: the
-    /// position of each slot's column in that order.
-    pub fn new(key: &[u8], columns: &[Vec<u8>], chosen: [Option<usize>; 4]) -> Target {
+    /// position of each role's column in that order.
+    pub fn new(key: &[u8], columns: &[Vec<u8>], chosen: Columns) -> Target {
         let names = chosen.map(|c| c.and_then(|c| columns.get(c).cloned()));
         let mut t = Target { key: key.to_vec(), names, positions: chosen, default: SlotMap::default() };
         t.default = t.by_position();
@@ -54,11 +56,11 @@ impl Target {
     }
 
     fn by_position(&self) -> SlotMap {
-        let width = self.positions.iter().flatten().max().map_or(0, |m| m + 1);
+        let width = self.positions.values().iter().flatten().max().map_or(0, |m| m + 1);
         let mut of = vec![0u8; width];
-        for (slot, p) in self.positions.iter().enumerate() {
+        for (role, p) in self.positions.iter() {
             if let Some(p) = p {
-                of[*p] |= 1 << slot;
+                of[*p] |= 1 << role.index();
             }
         }
         SlotMap { of }
@@ -70,21 +72,21 @@ impl Target {
         name.eq_ignore_ascii_case(&self.key)
     }
 
-    /// The slots of a statement's column list (the text between its parentheses).
+    /// The roles of a statement's column list (the text between its parentheses).
     pub fn map_list(&self, list: &[u8], dia: Dialect) -> SlotMap {
-        if self.names.iter().all(Option::is_none) {
+        if self.names.values().iter().all(Option::is_none) {
             // Only positions are known (no CREATE TABLE, no column list seen at detection).
             return self.by_position();
         }
         let mut of = Vec::new();
         for (col, name) in split_names(list, dia).into_iter().enumerate() {
             let mut bits = 0u8;
-            for slot in [NIK, KK, BIRTH_DATE, GENDER] {
-                let hit = match &self.names[slot] {
+            for role in Role::ALL {
+                let hit = match &self.names[role] {
                     Some(n) => n.eq_ignore_ascii_case(&name),
-                    None => self.positions[slot] == Some(col),
+                    None => self.positions[role] == Some(col),
                 };
-                bits |= u8::from(hit) << slot;
+                bits |= u8::from(hit) << role.index();
             }
             of.push(bits);
         }
@@ -130,10 +132,10 @@ mod tests {
     #[test]
     fn column_lists() {
         assert_eq!(split_names(b"`a`, \"b\" ,c", Dialect::MySql), vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
-        let t = Target::new(b"dpt", &[b"nik".to_vec(), b"nkk".to_vec(), b"x".to_vec()], [Some(0), Some(1), None, None]);
+        let t = Target::new(b"dpt", &[b"nik".to_vec(), b"nkk".to_vec(), b"x".to_vec()], Columns::new([Some(0), Some(1), None, None]));
         assert_eq!(t.map_list(b"`x`,`NIK`,`nkk`", Dialect::MySql), SlotMap { of: vec![0, 1, 2] });
         assert_eq!(t.default, SlotMap { of: vec![1, 2] });
-        let anon = Target::new(b"dpt", &[], [Some(2), None, None, Some(2)]);
+        let anon = Target::new(b"dpt", &[], Columns::new([Some(2), None, None, Some(2)]));
         assert_eq!(anon.map_list(b"a,b,c", Dialect::MySql), SlotMap { of: vec![0, 0, 9] });
     }
 }
