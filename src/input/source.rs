@@ -209,7 +209,7 @@ fn zip_members(path: &Path) -> Result<Option<Vec<(usize, String)>>> {
         if f.is_dir() {
             continue;
         }
-        let name = crate::format::csv::sniff::mask_digits(&String::from_utf8_lossy(f.name_raw()));
+        let name = crate::nik::mask::mask_digits(&String::from_utf8_lossy(f.name_raw()));
         if f.size() > BOMB_SIZE && f.size() / f.compressed_size().max(1) > BOMB_RATIO {
             return Err(Error::input(
                 path,

@@ -13,6 +13,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use super::parquet;
+use crate::nik::mask::DigitRun;
 use crate::{Error, Result};
 
 /// Bytes read per block by [`Guard::TextNoDigitRun`].
@@ -44,12 +45,7 @@ impl Guard {
     }
 }
 
-/// The leak guard on a whole buffer: does `bytes` contain a run of at least 16 ASCII digits?
-pub fn has_nik_like_run(bytes: &[u8]) -> bool {
-    DigitRun::default().feed(bytes)
-}
-
-/// [`has_nik_like_run`] over everything `reader` yields, read `block` bytes at a time.
+/// [`has_nik_like_run`](crate::nik::mask::has_nik_like_run) over everything `reader` yields, read `block` bytes at a time.
 pub fn reader_has_nik_like_run(mut reader: impl Read, block: usize) -> io::Result<bool> {
     let mut buf = vec![0u8; block.max(1)];
     let mut run = DigitRun::default();
@@ -64,28 +60,5 @@ pub fn reader_has_nik_like_run(mut reader: impl Read, block: usize) -> io::Resul
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
-    }
-}
-
-/// The length of the digit run that ends the bytes fed so far, so a run may span blocks.
-#[derive(Debug, Default)]
-struct DigitRun {
-    run: usize,
-}
-
-impl DigitRun {
-    /// Feeds the next bytes; true as soon as a run reaches 16 digits.
-    fn feed(&mut self, bytes: &[u8]) -> bool {
-        for &b in bytes {
-            if b.is_ascii_digit() {
-                self.run += 1;
-                if self.run >= 16 {
-                    return true;
-                }
-            } else {
-                self.run = 0;
-            }
-        }
-        false
     }
 }

@@ -22,7 +22,8 @@ pub mod staged;
 pub mod summary;
 pub mod terminal;
 
-pub use guard::{has_nik_like_run, Guard};
+pub use crate::nik::mask::has_nik_like_run;
+pub use guard::Guard;
 pub use output::write_outputs;
 pub use staged::{write_staged, Output};
 pub use regions::{region_rows, Level, RegionRow};

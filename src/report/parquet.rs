@@ -173,7 +173,7 @@ pub fn holds_nik_like_value(path: &std::path::Path) -> Result<bool, ParquetError
     use arrow::array::Array;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path)?)?;
-    let text_leaks = |s: &str| super::guard::has_nik_like_run(s.as_bytes());
+    let text_leaks = |s: &str| crate::nik::mask::has_nik_like_run(s.as_bytes());
     if let Some(kv) = builder.metadata().file_metadata().key_value_metadata() {
         if kv.iter().any(|e| text_leaks(&e.key) || e.value.as_deref().is_some_and(text_leaks)) {
             return Ok(true);

@@ -10,6 +10,8 @@
 
 use crate::nik::{Check, Validator};
 use crate::format::csv::Columns;
+// Re-exported for the format modules that show column names: masking lives in the NIK core.
+pub use crate::nik::mask::mask_digits;
 
 /// How the user named a column: by header name or by 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,29 +77,6 @@ pub(crate) const GENDER_NAMES: &[&str] = &["jeniskelamin", "jnskelamin", "jk", "
 /// Header name with case, spaces and punctuation removed.
 pub fn canonical(name: &str) -> String {
     name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
-/// Replaces every run of 16+ digits by its first 6 digits and stars, for messages.
-pub fn mask_digits(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if run >= 16 {
-            out.push_str(&s[i..i + 6]);
-            out.extend(std::iter::repeat('*').take(run - 6));
-            i += run;
-        } else if run > 0 {
-            out.push_str(&s[i..i + run]);
-            i += run;
-        } else {
-            let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
-            out.push(ch);
-            i += ch.len_utf8().max(1);
-        }
-    }
-    out
 }
 
 /// Splits one record into all of its fields (unquoted, unescaped), csv-core style. Slow; for
