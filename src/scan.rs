@@ -25,7 +25,8 @@ use crate::engine::Context;
 use crate::format::csv::sniff::SniffOptions;
 use crate::format::{self as format, scan_with, sheet, Detected};
 pub use crate::format::Format;
-use crate::input::source::{self, Body, Compression, MmapMode, Opened};
+use crate::input::compression::Compression;
+use crate::input::source::{self, Body, MmapMode, Opened};
 use crate::input::zip_ahead;
 
 /// Everything `scan` needs, resolved from the command line.
