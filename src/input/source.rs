@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
+use super::blocks::{self, BlockReader, Plan};
 use super::compression::Compression;
 use super::decode as parallel_decode;
 use crate::error::{Error, Result};
@@ -237,38 +238,21 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
     stream(path, meta.len(), Box::new(file))
 }
 
+/// A streamed zip member is decompressed by its own thread, 1 MiB at a time, up to four
+/// blocks ahead of the scan.
+const MEMBER_BLOCKS: Plan = Plan { block: 1 << 20, headroom: 0, ahead: 4 };
+
 /// Streams one zip member: a thread owns the archive and sends decompressed blocks.
 fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
     let path = input.path.clone();
     let mut zip = zip::ZipArchive::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
         .map_err(|e| Error::input(&path, 0, format!("not a readable zip archive: {e}")))?;
     let compressed = zip.by_index_raw(index).map(|f| f.compressed_size()).unwrap_or(0);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
-    std::thread::spawn(move || {
-        let mut member = match zip.by_index(index) {
-            Ok(m) => m,
-            Err(e) => {
-                let _ = tx.send(Err(io::Error::other(e.to_string())));
-                return;
-            }
-        };
-        loop {
-            let mut block = Vec::with_capacity(1 << 20);
-            match (&mut member).take(1 << 20).read_to_end(&mut block) {
-                Ok(0) => return,
-                Ok(_) => {
-                    if tx.send(Ok(block)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
+    let blocks = blocks::spawn(MEMBER_BLOCKS, move |sink| {
+        let mut member = zip.by_index(index).map_err(|e| io::Error::other(e.to_string()))?;
+        sink.pump(&mut member)
     });
-    member_stream(input, compressed, Box::new(ChannelReader { rx, block: Vec::new(), at: 0 }))
+    member_stream(input, compressed, Box::new(BlockReader::new(blocks)))
 }
 
 /// Whether bytes can be parsed as they are: not compressed, and UTF-8 text (judged, like every
@@ -297,32 +281,6 @@ fn member_stream(input: &InputRef, compressed: u64, decoded: Box<dyn Read + Send
         opened.compression = Compression::Zip;
     }
     Ok(opened)
-}
-
-/// Reads the blocks a producer thread sends.
-struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
-    block: Vec<u8>,
-    at: usize,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.block.len() {
-            match self.rx.recv() {
-                Ok(Ok(b)) => {
-                    self.block = b;
-                    self.at = 0;
-                }
-                Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.block.len() - self.at);
-        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
 }
 
 /// The encoding to transcode from, when the text is not plain UTF-8: UTF-16 by its BOM, else
