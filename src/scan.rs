@@ -27,6 +27,7 @@ use crate::format::{self as format, scan_with, sheet, Detected};
 pub use crate::format::Format;
 use crate::input::compression::Compression;
 use crate::input::source::{self, Body, MmapMode, Opened};
+use crate::input::text::{check_text, strip_bom};
 use crate::input::{blocks, zip_ahead};
 
 /// Everything `scan` needs, resolved from the command line.
@@ -83,14 +84,6 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     Ok(summary)
 }
 
-/// Rejects input that is clearly not a text dump (NUL bytes near the start).
-fn check_text(path: &std::path::Path, sample: &[u8]) -> Result<()> {
-    if let Some(at) = memchr::memchr(0, &sample[..sample.len().min(64 << 10)]) {
-        return Err(Error::input(path, at as u64, "binary data (NUL byte), not a text dump; is it a spreadsheet or an unsupported archive?"));
-    }
-    Ok(())
-}
-
 fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Tally, InputSummary)> {
     let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
     let mut info =
@@ -102,8 +95,7 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     let progress = if opts.progress && bar_len > 0 && !matches!(body, Body::Empty) { Some(ProgressBar::new(bar_len)) } else { None };
     let layout = |sample: &[u8], whole: bool, all: Option<&[u8]>| -> Result<Option<Detected>> {
         check_text(&path, sample)?;
-        let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
-        if body.iter().all(|b| b.is_ascii_whitespace()) {
+        if strip_bom(sample).iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(None);
         }
         format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })

@@ -15,6 +15,7 @@ use crate::nik::Validator;
 use crate::engine::{scan_slice, Context, Splittable};
 use crate::format::csv::RecordParser;
 use crate::format::csv::sniff::{self, SniffOptions};
+use crate::input::text::strip_bom;
 use crate::report::summary::InputSummary;
 use crate::engine::tally::Tally;
 
@@ -91,7 +92,7 @@ impl Details {
 
 /// The format the first bytes look like, for `--format auto`.
 pub fn sniff_format(sample: &[u8]) -> Format {
-    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let body = strip_bom(sample);
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     let head = &body[start..body.len().min(start + 4096)];
     let upper: Vec<u8> = head.iter().take(64).map(u8::to_ascii_uppercase).collect();
@@ -149,7 +150,7 @@ pub fn detect(
 }
 
 fn detect_delimited(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Detected>, String> {
-    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let body = strip_bom(sample);
     let l = match sniff::sniff(sample, opts, v) {
         Ok(l) => l,
         Err(message) => {

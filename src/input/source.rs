@@ -18,6 +18,7 @@ use memmap2::Mmap;
 use super::blocks::{self, BlockReader, Plan};
 use super::compression::Compression;
 use super::decode as parallel_decode;
+use super::text::{is_plain_text, text_encoding};
 use crate::error::{Error, Result};
 
 /// When to memory-map (`--mmap`).
@@ -255,13 +256,6 @@ fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
     member_stream(input, compressed, Box::new(BlockReader::new(blocks)))
 }
 
-/// Whether bytes can be parsed as they are: not compressed, and UTF-8 text (judged, like every
-/// sniff here, from the first 64 KiB).
-fn is_plain_text(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(64 << 10)];
-    Compression::sniff(head) == Compression::None && text_encoding(head, bytes.len() <= head.len()).is_none()
-}
-
 /// Opens a zip member from its decoded bytes: a slice to parse in one pass when it is plain
 /// UTF-8 text ([`is_plain_text`], as for a mapped file), else the same stream setup as a
 /// streamed member (nested compression, transcoding), so its `inputs` entry is the same.
@@ -281,22 +275,6 @@ fn member_stream(input: &InputRef, compressed: u64, decoded: Box<dyn Read + Send
         opened.compression = Compression::Zip;
     }
     Ok(opened)
-}
-
-/// The encoding to transcode from, when the text is not plain UTF-8: UTF-16 by its BOM, else
-/// Windows-1252 when the sample is not valid UTF-8 (`complete`: the sample is the whole input,
-/// so a multi-byte character cut at its end is an error too).
-fn text_encoding(sample: &[u8], complete: bool) -> Option<&'static encoding_rs::Encoding> {
-    match sample {
-        [0xFF, 0xFE, ..] => return Some(encoding_rs::UTF_16LE),
-        [0xFE, 0xFF, ..] => return Some(encoding_rs::UTF_16BE),
-        _ => {}
-    }
-    match std::str::from_utf8(sample) {
-        Ok(_) => None,
-        Err(e) if e.error_len().is_none() && !complete => None,
-        Err(_) => Some(encoding_rs::WINDOWS_1252),
-    }
 }
 
 /// Wraps a raw stream in the decoder its magic bytes call for, then in a transcoder if the

@@ -21,8 +21,6 @@ use parquet::file::properties::WriterProperties;
 
 use super::regions::{Level, RegionRow};
 
-const EDITIONS_CSV: &str = include_str!("../nik/data/editions.csv");
-
 fn code(name: &str) -> Field {
     Field::new(name, DataType::Utf8, false)
 }
@@ -90,13 +88,7 @@ pub fn schema(level: Level) -> SchemaRef {
 
 /// The region-table editions takar embeds, e.g. `2015,2017,2019,2022,2023,2025`.
 pub fn region_editions() -> String {
-    EDITIONS_CSV
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next())
-        .filter(|e| !e.is_empty())
-        .collect::<Vec<_>>()
-        .join(",")
+    crate::nik::region::editions().collect::<Vec<_>>().join(",")
 }
 
 /// `rows` (all of `level`) as one record batch in `level`'s schema.

@@ -10,6 +10,7 @@
 
 use crate::nik::{Check, Validator};
 use crate::format::csv::Columns;
+use crate::input::text::strip_bom;
 // Re-exported for the format modules that show column names: masking lives in the NIK core.
 pub use crate::nik::mask::mask_digits;
 
@@ -203,8 +204,8 @@ fn content_scores(records: &[Vec<Vec<u8>>], v: &Validator<'_>) -> Vec<(usize, us
 
 /// Guesses the layout from a sample at the start of the input (after any BOM).
 pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<Layout, String> {
-    let bom = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let data = &sample[bom..];
+    let data = strip_bom(sample);
+    let bom = sample.len() - data.len();
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(data));
     let records = sample_records(data, delimiter, 1000);
     let first: Vec<String> = records
