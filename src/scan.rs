@@ -186,7 +186,7 @@ fn scan_stream(
     const HEADROOM: usize = SNIFF_BYTES;
     let plan = blocks::Plan { block, headroom: HEADROOM, ahead: 2 };
     let mut blocks = blocks::Carried::new(blocks::spawn(plan, move |sink| sink.pump(&mut reader)), buf);
-    while let Some(received) = blocks.next() {
+    while let Some(received) = blocks.next_block() {
         let data = received.map_err(decode_error)?;
         let (t, used) = scan_with(&d.parser, &ctx, data, base, false, opts.chunk_size);
         total.merge(t);

@@ -12,7 +12,7 @@ use takar::input::blocks::{self, BlockReader, Carried, Plan};
 fn lines(lengths: &[usize]) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, &n) in lengths.iter().enumerate() {
-        out.extend(std::iter::repeat(b'a' + (i % 26) as u8).take(n));
+        out.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, n));
         out.push(b'\n');
     }
     out
@@ -37,7 +37,7 @@ proptest! {
         let plan = Plan { block, headroom, ahead: 2 };
         let mut carried = Carried::new(blocks::spawn(plan, move |sink| sink.pump(&mut Cursor::new(tail))), head.to_vec());
         let mut seen = Vec::new();
-        while let Some(data) = carried.next() {
+        while let Some(data) = carried.next_block() {
             let data = data.unwrap();
             let used = data.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             seen.extend_from_slice(&data[..used]);
@@ -94,7 +94,7 @@ fn a_consumer_that_stops_early_does_not_wait_for_the_stream() {
     let plan = Plan { block: 1 << 10, headroom: 16, ahead: 1 };
     let mut carried = Carried::new(blocks::spawn(plan, |sink| sink.pump(&mut io::repeat(b'x'))), Vec::new());
     for _ in 0..2 {
-        assert!(carried.next().unwrap().unwrap().iter().all(|&b| b == b'x'));
+        assert!(carried.next_block().unwrap().unwrap().iter().all(|&b| b == b'x'));
         carried.consume(0);
     }
     drop(carried);

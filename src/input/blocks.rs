@@ -115,9 +115,9 @@ impl Drop for Blocks {
     }
 }
 
-/// Blocks with the unfinished record carried forward: [`next`](Carried::next) gives the
-/// carried bytes followed by the new block, [`consume`](Carried::consume) says how much of it
-/// was used, and the rest is carried into the next one.
+/// Blocks with the unfinished record carried forward: [`next_block`](Carried::next_block)
+/// gives the carried bytes followed by the new block, [`consume`](Carried::consume) says how
+/// much of it was used, and the rest is carried into the next one.
 pub struct Carried {
     blocks: Blocks,
     carry: Vec<u8>,
@@ -132,7 +132,7 @@ impl Carried {
     }
 
     /// The carried bytes and the next block, joined; `None` at the end of the stream.
-    pub fn next(&mut self) -> Option<io::Result<&[u8]>> {
+    pub fn next_block(&mut self) -> Option<io::Result<&[u8]>> {
         let mut b = match self.blocks.recv()? {
             Ok(b) => b,
             Err(e) => return Some(Err(e)),
@@ -152,8 +152,8 @@ impl Carried {
         Some(Ok(&self.buf[self.start..]))
     }
 
-    /// The first `used` bytes of the last [`next`](Carried::next) are done with; the rest is
-    /// carried into the next block.
+    /// The first `used` bytes of the last [`next_block`](Carried::next_block) are done with;
+    /// the rest is carried into the next block.
     pub fn consume(&mut self, used: usize) {
         self.carry.clear();
         self.carry.extend_from_slice(&self.buf[self.start + used..]);

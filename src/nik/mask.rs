@@ -12,7 +12,7 @@ pub fn mask_digits(s: &str) -> String {
         let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
         if run >= 16 {
             out.push_str(&s[i..i + 6]);
-            out.extend(std::iter::repeat('*').take(run - 6));
+            out.extend(std::iter::repeat_n('*', run - 6));
             i += run;
         } else if run > 0 {
             out.push_str(&s[i..i + run]);
