@@ -39,7 +39,7 @@ pub enum Error {
 
 /// A path as shown in messages: any 16-digit run (a file named after a NIK) is masked.
 pub fn shown(path: &std::path::Path) -> String {
-    crate::format::csv::sniff::mask_digits(&path.display().to_string())
+    crate::nik::mask::mask_digits(&path.display().to_string())
 }
 
 impl Error {

@@ -25,8 +25,10 @@ use crate::engine::Context;
 use crate::format::csv::sniff::SniffOptions;
 use crate::format::{self as format, scan_with, sheet, Detected, Details};
 pub use crate::format::Format;
-use crate::input::source::{self, Body, Compression, MmapMode, Opened};
-use crate::input::zip_ahead;
+use crate::input::compression::Compression;
+use crate::input::source::{self, Body, MmapMode, Opened};
+use crate::input::text::{check_text, strip_bom};
+use crate::input::{blocks, zip_ahead};
 
 /// Everything `scan` needs, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -95,14 +97,6 @@ fn workbook_input(book: &sheet::Workbook, counted: sheet::WorkbookCount) -> (Har
     (harvest, info)
 }
 
-/// Rejects input that is clearly not a text dump (NUL bytes near the start).
-fn check_text(path: &std::path::Path, sample: &[u8]) -> Result<()> {
-    if let Some(at) = memchr::memchr(0, &sample[..sample.len().min(64 << 10)]) {
-        return Err(Error::input(path, at as u64, "binary data (NUL byte), not a text dump; is it a spreadsheet or an unsupported archive?"));
-    }
-    Ok(())
-}
-
 fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Harvest, InputSummary)> {
     let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
     let mut info =
@@ -114,8 +108,7 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     let progress = if opts.progress && bar_len > 0 && !matches!(body, Body::Empty) { Some(ProgressBar::new(bar_len)) } else { None };
     let layout = |sample: &[u8], whole: bool, all: Option<&[u8]>| -> Result<Option<Detected>> {
         check_text(&path, sample)?;
-        let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
-        if body.iter().all(|b| b.is_ascii_whitespace()) {
+        if strip_bom(sample).iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(None);
         }
         format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })
@@ -149,7 +142,8 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
     Ok((harvest, info))
 }
 
-/// Streams an input in blocks read by a separate thread, parsing each block in parallel.
+/// Streams an input in blocks read by a separate thread ([`blocks`]), parsing each block in
+/// parallel.
 #[allow(clippy::too_many_arguments)]
 fn scan_stream(
     mut reader: Box<dyn Read + Send>,
@@ -192,64 +186,27 @@ fn scan_stream(
     if eof {
         return Ok(scan_with(&d.parser, &ctx, &buf, base, true, opts.chunk_size).0);
     }
-    // Blocks travel in buffers that start with `HEADROOM` spare bytes: the unfinished record
-    // carried over from the block before is copied there, in front of the new bytes, so a block
-    // is never copied as a whole. Emptied buffers go back to the reader thread, so the stream
-    // reuses three or four buffers instead of faulting in fresh pages for every block.
+    // The sample's unparsed rest is carried into the first block's headroom. A headroom of
+    // the sample's size holds any record that fits in a sample.
     const HEADROOM: usize = SNIFF_BYTES;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
-    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
-    let mut carry = buf;
-    std::thread::scope(|s| -> Result<Harvest> {
-        s.spawn(move || loop {
-            let mut b = recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(HEADROOM + block));
-            b.clear();
-            b.resize(HEADROOM, 0);
-            match (&mut reader).take(block as u64).read_to_end(&mut b) {
-                Ok(0) => break,
-                Ok(_) => {
-                    if tx.send(Ok(b)).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    break;
-                }
-            }
-        });
-        while let Ok(received) = rx.recv() {
-            let mut b = received.map_err(decode_error)?;
-            let start = if carry.len() <= HEADROOM {
-                b[HEADROOM - carry.len()..HEADROOM].copy_from_slice(&carry);
-                HEADROOM - carry.len()
-            } else {
-                // A record longer than the headroom (rare): join the two the plain way.
-                carry.extend_from_slice(&b[HEADROOM..]);
-                std::mem::swap(&mut carry, &mut b);
-                carry.clear();
-                0
-            };
-            let data = &b[start..];
-            let (t, used) = scan_with(&d.parser, &ctx, data, base, false, opts.chunk_size);
-            total.merge(t);
-            if used == 0 && data.len() > MAX_RECORD {
-                // One record longer than any real one: a runaway quote or a zip bomb of text.
-                return Err(Error::input(path, base, format!("a record longer than {} MiB; not a text dump?", MAX_RECORD >> 20)));
-            }
-            base += used as u64;
-            carry.clear();
-            carry.extend_from_slice(&data[used..]);
-            if let Some(p) = progress {
-                p.set_position(raw_read.load(std::sync::atomic::Ordering::Relaxed));
-            }
-            if (HEADROOM + block..=2 * (HEADROOM + block)).contains(&b.capacity()) {
-                let _ = recycle.send(b);
-            }
-        }
-        // The channel closed: the reader reached the end. What is left is the last record(s).
-        let (t, _) = scan_with(&d.parser, &ctx, &carry, base, true, opts.chunk_size);
+    let plan = blocks::Plan { block, headroom: HEADROOM, ahead: 2 };
+    let mut blocks = blocks::Carried::new(blocks::spawn(plan, move |sink| sink.pump(&mut reader)), buf);
+    while let Some(received) = blocks.next_block() {
+        let data = received.map_err(decode_error)?;
+        let (t, used) = scan_with(&d.parser, &ctx, data, base, false, opts.chunk_size);
         total.merge(t);
-        Ok(std::mem::take(&mut total))
-    })
+        if used == 0 && data.len() > MAX_RECORD {
+            // One record longer than any real one: a runaway quote or a zip bomb of text.
+            return Err(Error::input(path, base, format!("a record longer than {} MiB; not a text dump?", MAX_RECORD >> 20)));
+        }
+        base += used as u64;
+        blocks.consume(used);
+        if let Some(p) = progress {
+            p.set_position(raw_read.load(std::sync::atomic::Ordering::Relaxed));
+        }
+    }
+    // The stream ended: what is left is the last record(s).
+    let (t, _) = scan_with(&d.parser, &ctx, blocks.rest(), base, true, opts.chunk_size);
+    total.merge(t);
+    Ok(total)
 }

@@ -415,6 +415,89 @@ fn leak_guard_fails_the_run_and_leaves_no_file() {
     assert_eq!(fs::read_dir(&fresh).unwrap().count(), 0);
 }
 
+/// A text file checked block by block agrees with the whole-buffer guard, wherever the block
+/// boundaries cut a digit run: random digit-heavy bytes, and a run of 14 to 18 digits placed
+/// at any offset, read in blocks of 1 to 40 bytes.
+mod block_guard {
+    use proptest::prelude::*;
+    use takar::report::guard::reader_has_nik_like_run;
+    use takar::report::has_nik_like_run;
+
+    fn digit_heavy() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop_oneof![12 => b'0'..=b'9', 1 => Just(b','), 1 => Just(b'\n'), 1 => any::<u8>()], 0..300)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn blocks_agree_with_the_whole_buffer(bytes in digit_heavy(), block in 1usize..40) {
+            let got = reader_has_nik_like_run(std::io::Cursor::new(&bytes), block).unwrap();
+            prop_assert_eq!(got, has_nik_like_run(&bytes));
+        }
+
+        #[test]
+        fn a_run_across_a_boundary_is_seen(at in 0usize..80, run in 14usize..=18, block in 1usize..40) {
+            let mut bytes = vec![b'x'; at + run + 5];
+            bytes[at..at + run].fill(b'7');
+            let got = reader_has_nik_like_run(std::io::Cursor::new(&bytes), block).unwrap();
+            prop_assert_eq!(got, run >= 16);
+            prop_assert_eq!(got, has_nik_like_run(&bytes));
+        }
+    }
+}
+
+/// An output of another kind brings its own guard; when it refuses, nothing of the run stays,
+/// the default outputs written beside it included. An error from the guard does the same.
+#[test]
+fn a_custom_guard_that_refuses_leaves_no_file() {
+    use std::io::Write;
+    use takar::report::{write_staged, Guard, Output};
+
+    struct Keys(Guard);
+    impl Output for Keys {
+        fn name(&self) -> &str {
+            "keys.bin"
+        }
+        fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> takar::Result<()> {
+            out.write_all(&[0xAB; 100_000]).map_err(|e| Error::io(path, e))
+        }
+        fn guard(&self) -> Guard {
+            self.0
+        }
+    }
+    struct Note;
+    impl Output for Note {
+        fn name(&self) -> &str {
+            "note.txt"
+        }
+        fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> takar::Result<()> {
+            out.write_all(b"counts only\n").map_err(|e| Error::io(path, e))
+        }
+        fn guard(&self) -> Guard {
+            Guard::TextNoDigitRun
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let refuses = Keys(Guard::Custom(|tmp| Ok(fs::read(tmp).map_err(|e| Error::io(tmp, e))?.len() == 100_000)));
+    match write_staged(dir.path(), &[&Note, &refuses]) {
+        Err(Error::LeakGuard { path }) => assert_eq!(path, dir.path().join("keys.bin")),
+        other => panic!("expected LeakGuard, got {other:?}"),
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "no output and no temp file");
+
+    let fails = Keys(Guard::Custom(|tmp| Err(Error::input(tmp, 0, "unreadable keys"))));
+    assert!(matches!(write_staged(dir.path(), &[&Note, &fails]), Err(Error::Input { .. })));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    let passes = Keys(Guard::Custom(|_| Ok(false)));
+    write_staged(dir.path(), &[&Note, &passes]).unwrap();
+    assert_eq!(fs::read(dir.path().join("note.txt")).unwrap(), b"counts only\n");
+    assert_eq!(fs::read(dir.path().join("keys.bin")).unwrap().len(), 100_000);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
 #[test]
 fn leak_guard_keeps_older_outputs_untouched() {
     let dir = tempfile::tempdir().unwrap();

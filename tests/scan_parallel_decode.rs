@@ -12,7 +12,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use takar::nik::{Date, RegionTable, Validator};
-use takar::input::source::{Compression, MmapMode};
+use takar::input::compression::Compression;
+use takar::input::source::MmapMode;
 use takar::input::decode as parallel_decode;
 use takar::scan::{scan, Format, ScanOptions};
 

@@ -9,7 +9,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use takar::input::source::{self, Body, Compression, MmapMode};
+use takar::input::compression::Compression;
+use takar::input::source::{self, Body, MmapMode};
 use takar::input::zip_ahead::{Limits, ZipAhead};
 
 /// The per-member cap the tests run with: the parts are below it, `big.csv` above it.

@@ -19,6 +19,7 @@ use crate::engine::{scan_slice, Context, Role, Splittable};
 use crate::format::csv::RecordParser;
 use crate::format::csv::sniff::SniffOptions;
 use crate::engine::Harvest;
+use crate::input::text::strip_bom;
 pub use layout::{Details, Found};
 
 /// Input formats (`--format`).
@@ -65,7 +66,7 @@ pub type Detected = Found<Parser>;
 
 /// The format the first bytes look like, for `--format auto`.
 pub fn sniff_format(sample: &[u8]) -> Format {
-    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let body = strip_bom(sample);
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     let head = &body[start..body.len().min(start + 4096)];
     let upper: Vec<u8> = head.iter().take(64).map(u8::to_ascii_uppercase).collect();

@@ -40,7 +40,8 @@ use crate::nik::Validator;
 use crate::engine::{Context, Counter, Fields, Role, RoleMap};
 use crate::format::layout::Details;
 use crate::format::Format;
-use crate::format::csv::sniff::{self, mask_digits, SniffOptions};
+use crate::format::csv::sniff::{self, SniffOptions};
+use crate::nik::mask::mask_digits;
 use crate::input::source::InputRef;
 use crate::engine::Harvest;
 

@@ -35,6 +35,7 @@ use memchr::memchr2;
 
 use crate::engine::{Counter, Fields, Role, Splittable, Step};
 use crate::format::layout::{Details, Found};
+use crate::input::text::strip_bom;
 
 /// Bytes of spaces and punctuation allowed between a label and its token.
 pub const MAX_GAP: usize = 16;
@@ -134,7 +135,7 @@ pub fn has_token(sample: &[u8]) -> bool {
 /// or more non-empty fields split by `,` `;` tab or `|`. Such a file is tabular even when no
 /// column holds NIKs, so format detection does not read it as text.
 pub fn header_like(sample: &[u8]) -> bool {
-    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let body = strip_bom(sample);
     let Some(first) = body.split(|&b| b == b'\n' || b == b'\r').find(|l| !l.iter().all(u8::is_ascii_whitespace)) else {
         return false;
     };
@@ -147,7 +148,7 @@ pub fn header_like(sample: &[u8]) -> bool {
 
 /// The parser and the details the report shows; text has no header and no columns.
 pub fn detect(sample: &[u8]) -> Found<TextParser> {
-    let data_start = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let data_start = sample.len() - strip_bom(sample).len();
     let mut details = Details { format: "text", ..Details::default() };
     details.columns[Role::Nik] = Some("16-digit tokens, unlabelled or labelled NIK".into());
     details.columns[Role::Kk] = Some("16-digit tokens labelled KK".into());

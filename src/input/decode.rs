@@ -39,7 +39,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use super::source::Compression;
+use super::compression::Compression;
 
 /// The compressed bytes (a memory map, or a vector in tests), shared with the decoder threads.
 pub type Data = Arc<dyn AsRef<[u8]> + Send + Sync>;

@@ -15,7 +15,10 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
+use super::blocks::{self, BlockReader, Plan};
+use super::compression::Compression;
 use super::decode as parallel_decode;
+use super::text::{is_plain_text, text_encoding};
 use crate::error::{Error, Result};
 
 /// When to memory-map (`--mmap`).
@@ -25,43 +28,6 @@ pub enum MmapMode {
     #[default]
     Auto,
     Never,
-}
-
-/// Container/compression of an input, detected from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
-    None,
-    Gzip,
-    Zstd,
-    Bzip2,
-    Xz,
-    Zip,
-}
-
-impl Compression {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Compression::None => "none",
-            Compression::Gzip => "gzip",
-            Compression::Zstd => "zstd",
-            Compression::Bzip2 => "bzip2",
-            Compression::Xz => "xz",
-            Compression::Zip => "zip",
-        }
-    }
-
-    pub fn sniff(head: &[u8]) -> Compression {
-        match head {
-            [0x1f, 0x8b, ..] => Compression::Gzip,
-            [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
-            // A skippable frame (0x184D2A50..=0x184D2A5F), as `pzstd` writes before each frame.
-            [0x50..=0x5f, 0x2a, 0x4d, 0x18, ..] => Compression::Zstd,
-            [b'B', b'Z', b'h', ..] => Compression::Bzip2,
-            [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Compression::Xz,
-            [b'P', b'K', 0x03, 0x04, ..] => Compression::Zip,
-            _ => Compression::None,
-        }
-    }
 }
 
 /// One input of a scan: a file (or stdin), or one member of a zip archive.
@@ -209,7 +175,7 @@ fn zip_members(path: &Path) -> Result<Option<Vec<(usize, String)>>> {
         if f.is_dir() {
             continue;
         }
-        let name = crate::format::csv::sniff::mask_digits(&String::from_utf8_lossy(f.name_raw()));
+        let name = crate::nik::mask::mask_digits(&String::from_utf8_lossy(f.name_raw()));
         if f.size() > BOMB_SIZE && f.size() / f.compressed_size().max(1) > BOMB_RATIO {
             return Err(Error::input(
                 path,
@@ -273,45 +239,21 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
     stream(path, meta.len(), Box::new(file))
 }
 
+/// A streamed zip member is decompressed by its own thread, 1 MiB at a time, up to four
+/// blocks ahead of the scan.
+const MEMBER_BLOCKS: Plan = Plan { block: 1 << 20, headroom: 0, ahead: 4 };
+
 /// Streams one zip member: a thread owns the archive and sends decompressed blocks.
 fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
     let path = input.path.clone();
     let mut zip = zip::ZipArchive::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
         .map_err(|e| Error::input(&path, 0, format!("not a readable zip archive: {e}")))?;
     let compressed = zip.by_index_raw(index).map(|f| f.compressed_size()).unwrap_or(0);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
-    std::thread::spawn(move || {
-        let mut member = match zip.by_index(index) {
-            Ok(m) => m,
-            Err(e) => {
-                let _ = tx.send(Err(io::Error::other(e.to_string())));
-                return;
-            }
-        };
-        loop {
-            let mut block = Vec::with_capacity(1 << 20);
-            match (&mut member).take(1 << 20).read_to_end(&mut block) {
-                Ok(0) => return,
-                Ok(_) => {
-                    if tx.send(Ok(block)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
+    let blocks = blocks::spawn(MEMBER_BLOCKS, move |sink| {
+        let mut member = zip.by_index(index).map_err(|e| io::Error::other(e.to_string()))?;
+        sink.pump(&mut member)
     });
-    member_stream(input, compressed, Box::new(ChannelReader { rx, block: Vec::new(), at: 0 }))
-}
-
-/// Whether bytes can be parsed as they are: not compressed, and UTF-8 text (judged, like every
-/// sniff here, from the first 64 KiB).
-fn is_plain_text(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(64 << 10)];
-    Compression::sniff(head) == Compression::None && text_encoding(head, bytes.len() <= head.len()).is_none()
+    member_stream(input, compressed, Box::new(BlockReader::new(blocks)))
 }
 
 /// Opens a zip member from its decoded bytes: a slice to parse in one pass when it is plain
@@ -333,48 +275,6 @@ fn member_stream(input: &InputRef, compressed: u64, decoded: Box<dyn Read + Send
         opened.compression = Compression::Zip;
     }
     Ok(opened)
-}
-
-/// Reads the blocks a producer thread sends.
-struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
-    block: Vec<u8>,
-    at: usize,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.block.len() {
-            match self.rx.recv() {
-                Ok(Ok(b)) => {
-                    self.block = b;
-                    self.at = 0;
-                }
-                Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.block.len() - self.at);
-        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-}
-
-/// The encoding to transcode from, when the text is not plain UTF-8: UTF-16 by its BOM, else
-/// Windows-1252 when the sample is not valid UTF-8 (`complete`: the sample is the whole input,
-/// so a multi-byte character cut at its end is an error too).
-fn text_encoding(sample: &[u8], complete: bool) -> Option<&'static encoding_rs::Encoding> {
-    match sample {
-        [0xFF, 0xFE, ..] => return Some(encoding_rs::UTF_16LE),
-        [0xFE, 0xFF, ..] => return Some(encoding_rs::UTF_16BE),
-        _ => {}
-    }
-    match std::str::from_utf8(sample) {
-        Ok(_) => None,
-        Err(e) if e.error_len().is_none() && !complete => None,
-        Err(_) => Some(encoding_rs::WINDOWS_1252),
-    }
 }
 
 /// Wraps a raw stream in the decoder its magic bytes call for, then in a transcoder if the

@@ -12,8 +12,12 @@
 //! A valid number becomes a [`Nik`] / [`Kk`]: the 16-digit value plus its dense district id.
 //! Its [`Nik::key`] packs (district id, last 10 digits) into 47 bits: an exact dedup key whose
 //! high bits index the per-district count arrays directly.
+//!
+//! [`mask`] is the other side of the promise: any 16-digit run is masked in what a person sees
+//! and refused in what takar writes (it allocates the masked message, never on the scan path).
 
 pub mod date;
+pub mod mask;
 pub mod normalize;
 pub mod oracle;
 pub mod region;

@@ -13,9 +13,16 @@ use std::sync::OnceLock;
 const PROVINCES_CSV: &str = include_str!("data/provinces.csv");
 const REGENCIES_CSV: &str = include_str!("data/regencies.csv");
 const DISTRICTS_CSV: &str = include_str!("data/districts.csv");
+const EDITIONS_CSV: &str = include_str!("data/editions.csv");
 
 /// The newest edition in the embedded tables; a code last seen in it is current.
 pub const NEWEST_EDITION: u16 = 2025;
+
+/// The editions the embedded tables merge, oldest first (`2015` ... `2025`), as outputs
+/// record them for provenance.
+pub fn editions() -> impl Iterator<Item = &'static str> {
+    EDITIONS_CSV.lines().skip(1).filter_map(|l| l.split(',').next()).filter(|e| !e.is_empty())
+}
 
 /// Dense index of a province code in [`RegionTable::provinces`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -7,18 +7,24 @@
 //!   official names and the successor of historic codes;
 //! - [`parquet`]: one Parquet file per region level, fixed schemas;
 //! - [`terminal`]: the human report;
-//! - [`output`]: writes all files to temporary names, runs the leak guard (no 16-digit run may
-//!   leave takar) over every one, and only then renames them into place.
+//! - [`output`]: the default outputs (`summary.json`, the three Parquet files);
+//! - [`staged`]: writes a list of outputs to temporary names, runs each one's leak guard
+//!   ([`guard`]: no 16-digit run may leave takar) and only then renames them all into place.
 //!
 //! Nothing here ever holds a NIK: the summary carries counts and region codes only.
 
+pub mod guard;
 pub mod json;
 pub mod output;
 pub mod parquet;
 pub mod regions;
+pub mod staged;
 pub mod summary;
 pub mod terminal;
 
-pub use output::{has_nik_like_run, write_outputs};
+pub use crate::nik::mask::has_nik_like_run;
+pub use guard::Guard;
+pub use output::write_outputs;
+pub use staged::{write_staged, Output};
 pub use regions::{region_rows, Level, RegionRow};
 pub use terminal::TerminalOptions;

@@ -21,8 +21,6 @@ use parquet::file::properties::WriterProperties;
 
 use super::regions::{Level, RegionRow};
 
-const EDITIONS_CSV: &str = include_str!("../nik/data/editions.csv");
-
 fn code(name: &str) -> Field {
     Field::new(name, DataType::Utf8, false)
 }
@@ -90,13 +88,7 @@ pub fn schema(level: Level) -> SchemaRef {
 
 /// The region-table editions takar embeds, e.g. `2015,2017,2019,2022,2023,2025`.
 pub fn region_editions() -> String {
-    EDITIONS_CSV
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next())
-        .filter(|e| !e.is_empty())
-        .collect::<Vec<_>>()
-        .join(",")
+    crate::nik::region::editions().collect::<Vec<_>>().join(",")
 }
 
 /// `rows` (all of `level`) as one record batch in `level`'s schema.
@@ -173,7 +165,7 @@ pub fn holds_nik_like_value(path: &std::path::Path) -> Result<bool, ParquetError
     use arrow::array::Array;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let builder = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path)?)?;
-    let text_leaks = |s: &str| super::output::has_nik_like_run(s.as_bytes());
+    let text_leaks = |s: &str| crate::nik::mask::has_nik_like_run(s.as_bytes());
     if let Some(kv) = builder.metadata().file_metadata().key_value_metadata() {
         if kv.iter().any(|e| text_leaks(&e.key) || e.value.as_deref().is_some_and(text_leaks)) {
             return Ok(true);

@@ -16,6 +16,7 @@ pub mod sniff;
 use crate::format::layout::{Details, Found};
 use crate::format::simd::{self as find, find3};
 use crate::engine::{Counter, Fields, Role, RoleMap, Splittable, Step, Warning};
+use crate::input::text::strip_bom;
 use crate::nik::Validator;
 use sniff::SniffOptions;
 
@@ -31,7 +32,7 @@ const NO_SLOT: u8 = Role::COUNT as u8;
 /// Detects a delimited input's dialect and columns (see [`sniff`]). `Ok(None)`: a header and
 /// no records.
 pub fn detect(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Found<RecordParser>>, String> {
-    let body = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    let body = strip_bom(sample);
     let l = match sniff::sniff(sample, opts, v) {
         Ok(l) => l,
         Err(message) => {

@@ -13,6 +13,8 @@ use crate::nik::{Check, Validator};
 use crate::format::csv::Columns;
 use crate::format::roles::{noun, HEADER_NAMES};
 pub use crate::format::roles::ColumnChoice;
+use crate::input::text::strip_bom;
+use crate::nik::mask::mask_digits;
 
 /// What the user fixed; `None` means "guess".
 #[derive(Debug, Clone, Default)]
@@ -55,29 +57,6 @@ impl Layout {
 /// Header name with case, spaces and punctuation removed.
 pub fn canonical(name: &str) -> String {
     name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
-}
-
-/// Replaces every run of 16+ digits by its first 6 digits and stars, for messages.
-pub fn mask_digits(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if run >= 16 {
-            out.push_str(&s[i..i + 6]);
-            out.extend(std::iter::repeat('*').take(run - 6));
-            i += run;
-        } else if run > 0 {
-            out.push_str(&s[i..i + run]);
-            i += run;
-        } else {
-            let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
-            out.push(ch);
-            i += ch.len_utf8().max(1);
-        }
-    }
-    out
 }
 
 /// Splits one record into all of its fields (unquoted, unescaped), csv-core style. Slow; for
@@ -204,8 +183,8 @@ fn content_scores(records: &[Vec<Vec<u8>>], v: &Validator<'_>) -> Vec<(usize, us
 
 /// Guesses the layout from a sample at the start of the input (after any BOM).
 pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<Layout, String> {
-    let bom = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let data = &sample[bom..];
+    let data = strip_bom(sample);
+    let bom = sample.len() - data.len();
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(data));
     let records = sample_records(data, delimiter, 1000);
     let first: Vec<String> = records

@@ -19,7 +19,9 @@ use crate::format::layout::{Details, Found};
 use crate::format::json::keys::{Matcher, Roles, MAX_PATH};
 use crate::format::json::walk::{skip_ws, string_end, unescape_into, walk, Kind, Skip, Visitor, Walk};
 use crate::format::json::{find_boundary, JsonParser, Mode};
-use crate::format::csv::sniff::{canonical, mask_digits, ColumnChoice, SniffOptions};
+use crate::format::csv::sniff::{canonical, ColumnChoice, SniffOptions};
+use crate::input::text::strip_bom;
+use crate::nik::mask::mask_digits;
 use crate::format::roles::{flag, noun, HEADER_NAMES};
 
 /// Records sampled at most.
@@ -332,7 +334,7 @@ fn keys_seen(records: &[Vec<Leaf>]) -> String {
 
 /// Detects a JSON / JSON-lines dump's layout and keys. `Ok(None)`: no records at all.
 pub fn detect(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Found<JsonParser>>, String> {
-    let bom = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = sample.len() - strip_bom(sample).len();
     let s = skip_ws(sample, bom);
     if s >= sample.len() {
         return Ok(None);

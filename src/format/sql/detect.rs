@@ -14,7 +14,9 @@ use rayon::prelude::*;
 use crate::engine::Role;
 use crate::nik::{Check, Validator};
 use crate::format::layout::{Details, Found};
-use crate::format::csv::sniff::{self, mask_digits, ColumnChoice, SniffOptions};
+use crate::format::csv::sniff::{self, ColumnChoice, SniffOptions};
+use crate::input::text::strip_bom;
+use crate::nik::mask::mask_digits;
 
 use super::lex::{self, Dialect, Value};
 use super::target::{split_names, Target};
@@ -400,7 +402,7 @@ fn find_all(all: &[u8], from: usize, needle: &[u8]) -> Vec<usize> {
 
 /// Detects an SQL dump's dialect, the table that holds NIKs, and its columns.
 pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOptions, v: &Validator<'_>) -> Result<Option<Found<SqlParser>>, String> {
-    let bom = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = sample.len() - strip_bom(sample).len();
     let dialect = sniff_dialect(&sample[bom..]);
     let text = all.unwrap_or(sample);
     let mut cat = Catalogue::default();

@@ -1,0 +1,64 @@
+//! The leak guard's policies: how each output file is checked, from disk, for something shaped
+//! like a raw NIK or No. KK before it may be renamed into place.
+//!
+//! Text is checked for a run of 16 or more ASCII digits, read back in fixed-size blocks so an
+//! output of any size costs one block of memory; a digit run cut by a block boundary is carried
+//! into the next block, so the answer is the same as for the whole file at once. Parquet is
+//! checked by its decoded values ([`parquet::holds_nik_like_value`]), because its raw bytes
+//! hold bit-packed indices that may look like digits. A binary output of another kind brings
+//! its own check ([`Guard::Custom`]).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::parquet;
+use crate::nik::mask::DigitRun;
+use crate::{Error, Result};
+
+/// Bytes read per block by [`Guard::TextNoDigitRun`].
+pub const TEXT_BLOCK: usize = 64 << 10;
+
+/// The leak-guard policy of one output file.
+#[derive(Debug, Clone, Copy)]
+pub enum Guard {
+    /// No run of 16 or more ASCII digits anywhere in the bytes.
+    TextNoDigitRun,
+    /// No string value or metadata entry with a 16-digit run, no integer of 16+ digits.
+    ParquetValues,
+    /// The output's own check of its temporary file: `Ok(true)` when it leaks. Its errors
+    /// carry their own path context.
+    Custom(fn(&Path) -> Result<bool>),
+}
+
+impl Guard {
+    /// Does the temporary file `tmp` (to become `target`) hold a NIK-shaped value?
+    pub fn leaks(&self, tmp: &Path, target: &Path) -> Result<bool> {
+        match self {
+            Guard::TextNoDigitRun => File::open(tmp)
+                .and_then(|f| reader_has_nik_like_run(f, TEXT_BLOCK))
+                .map_err(|e| Error::io(tmp, e)),
+            Guard::ParquetValues => parquet::holds_nik_like_value(tmp)
+                .map_err(|source| Error::Parquet { path: target.to_path_buf(), source }),
+            Guard::Custom(check) => check(tmp),
+        }
+    }
+}
+
+/// [`has_nik_like_run`](crate::nik::mask::has_nik_like_run) over everything `reader` yields, read `block` bytes at a time.
+pub fn reader_has_nik_like_run(mut reader: impl Read, block: usize) -> io::Result<bool> {
+    let mut buf = vec![0u8; block.max(1)];
+    let mut run = DigitRun::default();
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(false),
+            Ok(n) => {
+                if run.feed(&buf[..n]) {
+                    return Ok(true);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
