@@ -22,8 +22,9 @@
 //!   here: the scan streams it when its turn comes and reports the failure exactly as it always
 //!   did (naming `archive.zip:member`, with the offset reached), after the members before it.
 //!   The zip-bomb refusal happens earlier, in [`source::expand`], before anything decodes.
-//! - **Hidden knob.** `TAKAR_ZIP_AHEAD_MAX_MEMBER` (bytes) lowers the per-member cap, so tests
-//!   can cover the streaming fallback with small members; `0` turns decoding ahead off.
+//! - **Caps come from the caller.** The scan sets `Limits::max_member` (the hidden
+//!   `--zip-ahead-max-member` lowers it, so tests cover the streaming fallback with small
+//!   members; `0` turns decoding ahead off); nothing here reads the environment.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -59,11 +60,16 @@ pub struct Limits {
 
 impl Limits {
     /// The defaults for a scan on `threads` threads (the rayon pool's size): as many decoders,
-    /// twice as many members ahead. The hidden `TAKAR_ZIP_AHEAD_MAX_MEMBER` lowers the cap.
+    /// twice as many members ahead.
     pub fn for_threads(threads: usize) -> Limits {
         let threads = threads.max(1);
-        let max_member = std::env::var("TAKAR_ZIP_AHEAD_MAX_MEMBER").ok().and_then(|s| s.trim().parse::<u64>().ok()).map_or(MAX_MEMBER, |n| n.min(MAX_MEMBER));
-        Limits { threads, window: 2 * threads, budget: BUDGET, max_member }
+        Limits { threads, window: 2 * threads, budget: BUDGET, max_member: MAX_MEMBER }
+    }
+
+    /// Lowers the per-member cap to `cap` when given (the hidden `--zip-ahead-max-member`, so
+    /// tests reach the streaming fallback with small members); it never rises above the default.
+    pub fn with_max_member(self, cap: Option<u64>) -> Limits {
+        Limits { max_member: cap.map_or(self.max_member, |c| c.min(self.max_member)), ..self }
     }
 }
 
