@@ -31,14 +31,12 @@
 //!   raw-byte counter before it returns the error, which is how the scan reports offsets of
 //!   streamed inputs. Messages hold offsets and decoder messages only, never dump bytes.
 
-use std::collections::BTreeMap;
 use std::io::{self, BufRead, Cursor, Read};
 use std::ops::Range;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::jobs::{Bounds, Cancel, Jobs, Pool, Taken};
 use super::source::Compression;
 
 /// The compressed bytes (a memory map, or a vector in tests), shared with the decoder threads.
@@ -105,28 +103,13 @@ fn open_with(data: Data, compression: Compression, raw_read: Arc<AtomicU64>, tun
         Compression::Gzip => Plan { starts: gzip_starts(bytes, tuning.spacing)?, zstd: None },
         _ => return None,
     };
-    let shared = Arc::new(Shared {
-        data,
-        plan,
-        tuning,
-        state: Mutex::new(State { next: 0, wanted: 0, results: BTreeMap::new(), spare: Vec::new(), stop: false }),
-        ready: Condvar::new(),
-        room: Condvar::new(),
-    });
-    let mut threads = Vec::with_capacity(tuning.threads);
-    for i in 0..tuning.threads {
-        let s = shared.clone();
-        match std::thread::Builder::new().name(format!("takar-decode-{i}")).spawn(move || worker(&s)) {
-            Ok(t) => threads.push(t),
-            // Fewer threads is still correct; none at all means streaming as before.
-            Err(_) => break,
-        }
-    }
-    let reader = ParallelReader { shared, threads, raw_read, out: Vec::new(), at: 0, job: 0, inline: None, finished: false, failed: None };
-    if reader.threads.is_empty() {
-        return None;
-    }
-    Some(reader)
+    let jobs = Arc::new(DecodeJobs { data, plan, tuning, spare: Mutex::new(Vec::new()) });
+    // Jobs hold at most `max_job` bytes each and at most `window` wait, so the window is the
+    // bound; the budget only restates it.
+    let bounds = Bounds { threads: tuning.threads, window: tuning.window, budget: (tuning.window as u64).saturating_mul(tuning.max_job as u64) };
+    // No thread at all means streaming as before.
+    let pool = Pool::start("takar-decode", jobs, bounds)?;
+    Some(ParallelReader { pool, raw_read, out: Vec::new(), at: 0, job: 0, inline: None, finished: false, failed: None })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,7 +459,7 @@ impl GzChain {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Jobs, the worker threads and the in-order reader
+// Jobs (run in order by the pool in `jobs.rs`) and the in-order reader
 
 /// A job's result.
 enum Outcome {
@@ -538,56 +521,26 @@ impl BufRead for Slice {
     }
 }
 
-struct Shared {
+/// The jobs of one file, shared by the pool's workers and the reader.
+struct DecodeJobs {
     data: Data,
     plan: Plan,
     tuning: Tuning,
-    state: Mutex<State>,
-    /// A result arrived (the reader waits on it).
-    ready: Condvar,
-    /// The reader moved on or stopped (workers wait on it).
-    room: Condvar,
-}
-
-struct State {
-    /// Next job to hand to a worker.
-    next: usize,
-    /// The job the reader is at; results before it are not wanted any more.
-    wanted: usize,
-    results: BTreeMap<usize, Outcome>,
     /// Buffers the reader has emptied, for the next jobs: reusing them saves the page faults
     /// of fresh allocations (a tenth of the CPU time of a scan otherwise).
-    spare: Vec<Vec<u8>>,
-    stop: bool,
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A poisoned lock only means a thread panicked while holding it; the state itself is
-        // always consistent between statements.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for job `idx`'s result, dropping every result before it.
-    fn take(&self, idx: usize) -> Outcome {
-        let mut st = self.lock();
-        if st.wanted != idx {
-            st.wanted = idx;
-            st.results = st.results.split_off(&idx);
-            self.room.notify_all();
-        }
-        loop {
-            if let Some(o) = st.results.remove(&idx) {
-                return o;
-            }
-            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
-        }
+impl DecodeJobs {
+    fn spare(&self) -> MutexGuard<'_, Vec<Vec<u8>>> {
+        // A list of empty buffers is consistent whatever panicked while it was locked.
+        self.spare.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// An empty buffer of at least `want` bytes, a spare one if there is one big enough. New
     /// ones are rounded up to whole MiB, so that the next job, a little bigger, can reuse them.
     fn buffer(&self, want: usize) -> Vec<u8> {
-        match self.lock().spare.pop() {
+        match self.spare().pop() {
             Some(mut b) if b.capacity() >= want => {
                 b.clear();
                 b
@@ -598,13 +551,29 @@ impl Shared {
 
     /// Keeps an emptied buffer for a later job (as many as can be in flight at once).
     fn recycle(&self, b: Vec<u8>) {
-        let mut st = self.lock();
-        if b.capacity() > 0 && st.spare.len() <= self.tuning.window {
-            st.spare.push(b);
+        let mut spare = self.spare();
+        if b.capacity() > 0 && spare.len() <= self.tuning.window {
+            spare.push(b);
         }
     }
+}
 
-    fn run(&self, idx: usize, dctx: &mut Option<zstd::bulk::Decompressor<'static>>) -> Outcome {
+impl Jobs for DecodeJobs {
+    /// A zstd decoder context, reused from job to job.
+    type Worker = Option<zstd::bulk::Decompressor<'static>>;
+    type Output = Outcome;
+
+    fn count(&self) -> usize {
+        self.plan.starts.len()
+    }
+
+    /// What a job holds at most: its frames' decoded bound, never more than `max_job`.
+    fn cost(&self, idx: usize) -> u64 {
+        let bound = self.plan.zstd.as_ref().map_or(self.tuning.max_job, |z| z.jobs[idx].bound);
+        bound.min(self.tuning.max_job) as u64
+    }
+
+    fn run(&self, idx: usize, dctx: &mut Self::Worker, _cancel: &Cancel) -> Outcome {
         let d = (*self.data).as_ref();
         let start = self.plan.starts[idx];
         let Some(z) = &self.plan.zstd else {
@@ -653,42 +622,9 @@ impl Shared {
     }
 }
 
-/// Takes jobs in order, at most `window` ahead of the reader, until there are none or the
-/// reader stops.
-fn worker(shared: &Shared) {
-    let mut dctx = None;
-    let jobs = shared.plan.starts.len();
-    loop {
-        let idx = {
-            let mut st = shared.lock();
-            loop {
-                st.next = st.next.max(st.wanted);
-                if st.stop || st.next >= jobs {
-                    return;
-                }
-                if st.next < st.wanted + shared.tuning.window {
-                    st.next += 1;
-                    break st.next - 1;
-                }
-                st = shared.room.wait(st).unwrap_or_else(|e| e.into_inner());
-            }
-        };
-        // No input should panic a decoder, but if one does the reader gets an error instead
-        // of waiting forever.
-        let outcome = catch_unwind(AssertUnwindSafe(|| shared.run(idx, &mut dctx)))
-            .unwrap_or_else(|_| Outcome::Failed(Corrupt::new(shared.plan.starts[idx], "internal error while decoding")));
-        let mut st = shared.lock();
-        if idx >= st.wanted && !st.stop {
-            st.results.insert(idx, outcome);
-            shared.ready.notify_all();
-        }
-    }
-}
-
 /// The decoded file, in order. Dropping it stops and joins the decoder threads.
 pub struct ParallelReader {
-    shared: Arc<Shared>,
-    threads: Vec<JoinHandle<()>>,
+    pool: Pool<DecodeJobs>,
     raw_read: Arc<AtomicU64>,
     out: Vec<u8>,
     at: usize,
@@ -703,28 +639,37 @@ pub struct ParallelReader {
 impl ParallelReader {
     /// How many jobs the file was cut into (at least 2).
     pub fn jobs(&self) -> usize {
-        self.shared.plan.starts.len()
+        self.pool.jobs().plan.starts.len()
     }
 
     /// Fills `out` with the next decoded bytes (possibly none, when a job decodes to nothing).
     fn refill(&mut self) -> Result<(), Corrupt> {
+        let jobs = self.pool.jobs();
         let mut out = std::mem::take(&mut self.out);
         out.clear();
         self.at = 0;
         let landed = if let Some(inline) = &mut self.inline {
-            let landed = inline.step((*self.shared.data).as_ref(), &self.shared.plan.starts, self.shared.tuning.piece, &mut out)?;
+            let landed = inline.step((*jobs.data).as_ref(), &jobs.plan.starts, jobs.tuning.piece, &mut out)?;
             if landed.is_some() {
                 self.inline = None;
             }
             landed
         } else {
-            match self.shared.take(self.job) {
+            // Jobs the chain passed over (false gzip member starts) are dropped by the pool.
+            let outcome = match self.pool.take(self.job) {
+                Taken::Done(outcome) => outcome,
+                // No input should panic a decoder, but if one does the reader gets an error
+                // instead of waiting forever.
+                Taken::Panicked => Outcome::Failed(Corrupt::new(jobs.plan.starts[self.job], "internal error while decoding")),
+                Taken::Skipped => Outcome::Failed(Corrupt::new(jobs.plan.starts[self.job], "internal error: decoding stopped")),
+            };
+            match outcome {
                 Outcome::Done { out: o, end } => {
-                    self.shared.recycle(std::mem::replace(&mut out, o));
+                    jobs.recycle(std::mem::replace(&mut out, o));
                     Some(end)
                 }
                 Outcome::Partial { out: o, rest } => {
-                    self.shared.recycle(std::mem::replace(&mut out, o));
+                    jobs.recycle(std::mem::replace(&mut out, o));
                     self.inline = Some(rest);
                     None
                 }
@@ -734,11 +679,11 @@ impl ParallelReader {
         self.out = out;
         if let Some(end) = landed {
             self.raw_read.store(end as u64, Ordering::Relaxed);
-            if end >= (*self.shared.data).as_ref().len() {
+            if end >= (*jobs.data).as_ref().len() {
                 self.finished = true;
             } else {
                 // Every landing place but the end of the file is a job start, by construction.
-                self.job = self.shared.plan.starts.binary_search(&end).map_err(|_| Corrupt::new(end, "internal error: lost the member chain"))?;
+                self.job = jobs.plan.starts.binary_search(&end).map_err(|_| Corrupt::new(end, "internal error: lost the member chain"))?;
             }
         }
         Ok(())
@@ -764,20 +709,10 @@ impl Read for ParallelReader {
                 self.raw_read.store(c.offset, Ordering::Relaxed);
                 let e = c.to_io();
                 self.failed = Some(c);
-                self.shared.lock().stop = true;
-                self.shared.room.notify_all();
+                // Nothing after an error is read: stop decoding ahead.
+                self.pool.cancel();
                 return Err(e);
             }
-        }
-    }
-}
-
-impl Drop for ParallelReader {
-    fn drop(&mut self) {
-        self.shared.lock().stop = true;
-        self.shared.room.notify_all();
-        for t in self.threads.drain(..) {
-            let _ = t.join();
         }
     }
 }
