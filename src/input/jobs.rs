@@ -269,6 +269,7 @@ impl<J: Jobs> Shared<J> {
                     if in_window && in_budget {
                         st.next += 1;
                         st.held += cost;
+                        debug_assert!(st.held <= self.bounds.budget.max(cost), "the budget holds");
                         break (job, cost);
                     }
                     st = self.room.wait(st).unwrap_or_else(|e| e.into_inner());
