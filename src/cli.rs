@@ -142,6 +142,9 @@ pub struct ScanArgs {
     /// Bytes per parallel chunk (tests use tiny ones).
     #[arg(long, hide = true)]
     pub chunk_size: Option<usize>,
+    /// Largest zip member decoded ahead, in bytes (tests use small ones; 0 turns it off).
+    #[arg(long, hide = true)]
+    pub zip_ahead_max_member: Option<u64>,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,

@@ -148,6 +148,7 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
             },
             chunk_size: a.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE).max(1),
             progress: stderr_tty && !a.no_progress,
+            zip_ahead_max_member: a.zip_ahead_max_member,
         },
         reference: reference(&a.reference_date)?,
         out: a.out,

@@ -40,6 +40,8 @@ pub struct ScanOptions {
     /// Bytes per parallel chunk (and per streamed block, times a few).
     pub chunk_size: usize,
     pub progress: bool,
+    /// Lowers the largest zip member decoded ahead (`None`: the default cap; 0: off).
+    pub zip_ahead_max_member: Option<u64>,
 }
 
 pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
@@ -55,7 +57,7 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
     let mut total = Harvest::default();
     let mut inputs = Vec::with_capacity(paths.len());
     // Zip members decode ahead on their own threads while earlier inputs are scanned.
-    let mut ahead = zip_ahead::ZipAhead::start(&paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()));
+    let mut ahead = zip_ahead::ZipAhead::start(&paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()).with_max_member(opts.zip_ahead_max_member));
     for (i, input_ref) in paths.iter().enumerate() {
         // A workbook is read whole by its own reader, before the text path could refuse it.
         let (harvest, info) = match sheet::open_workbook(input_ref, opts.format)? {

@@ -92,7 +92,7 @@ fn scan_with_cap(cap: u64, args: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_takar"))
         .args(["scan", "--json", "--no-progress", "--reference-date", "2026-11-24"])
         .args(args)
-        .env("TAKAR_ZIP_AHEAD_MAX_MEMBER", cap.to_string())
+        .args(["--zip-ahead-max-member", &cap.to_string()])
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -237,7 +237,7 @@ fn a_corrupt_member_is_an_error_naming_it_and_nothing_is_written() {
                 let out_dir = env.path("out");
                 let out = Command::new(env!("CARGO_BIN_EXE_takar"))
                     .args(["scan", "--no-progress", "--threads", threads, zip.to_str().unwrap(), "--out", out_dir.to_str().unwrap()])
-                    .env("TAKAR_ZIP_AHEAD_MAX_MEMBER", cap.to_string())
+                    .args(["--zip-ahead-max-member", &cap.to_string()])
                     .stdin(Stdio::null())
                     .output()
                     .unwrap();

@@ -5,20 +5,19 @@
 //! a bounded number ahead of the reader, and come back in order through one [`Read`]: the
 //! streaming scan reads it exactly like a single decoder.
 //!
-//! - **zstd.** Frame boundaries are exact: `zstd_frames` walks the frame and block headers
-//!   (RFC 8878) without decoding anything. The block headers also bound each frame's decoded
-//!   size (a compressed block regenerates at most `min(window, 128 KiB)`, raw and RLE blocks
-//!   exactly their size), so every job gets one exact allocation. Frames are grouped into jobs
-//!   of about `Tuning::target` decoded bytes; skippable frames ride along and decode to
-//!   nothing.
-//! - **gzip.** A member's end is only known by decoding it (BGZF's `BC` field is the exception,
-//!   and needs no special case here). Every plausible member header in the file (`1f 8b 08`, a
-//!   flag byte with no reserved bit, a header that parses) is a *candidate*; jobs start at
-//!   candidates at least `Tuning::spacing` compressed bytes apart, and each job decodes the
-//!   chain of members from its start until the chain lands exactly on a later job start. The
-//!   reader follows the true chain from byte 0 and only ever uses the job that starts where the
-//!   chain is, so a false candidate (header-like bytes inside compressed data) costs wasted
-//!   work, never wrong output: the result always equals sequential decoding.
+//! - **zstd** (`zstd_frames.rs`). Frame boundaries are exact, read from the frame and block
+//!   headers without decoding anything, and the headers bound each frame's decoded size, so
+//!   every job gets one exact allocation. Frames are grouped into jobs of about
+//!   `Tuning::target` decoded bytes.
+//! - **gzip** (`gzip_members.rs`). A member's end is only known by decoding it, so jobs start
+//!   at *candidates* (plausible member headers) at least `Tuning::spacing` compressed bytes
+//!   apart, and each decodes the chain of members from its start until the chain lands
+//!   exactly on a later job start. The reader follows the true chain from byte 0 and only ever
+//!   uses the job that starts where the chain is, so a false candidate (header-like bytes
+//!   inside compressed data) costs wasted work, never wrong output: the result always equals
+//!   sequential decoding.
+//! - **Threads.** Jobs run on the ordered pool of [`jobs`](super::jobs), which hands them
+//!   back in order; the reader passes over the jobs the chain skips.
 //! - **Memory.** At most `Tuning::window` jobs are decoded ahead, each holding at most
 //!   `Tuning::max_job` bytes. A job that would hold more (a huge frame or member) stops there
 //!   and hands its decoder to the reader, which finishes it in `Tuning::piece`-byte steps.
@@ -31,36 +30,26 @@
 //!   raw-byte counter before it returns the error, which is how the scan reports offsets of
 //!   streamed inputs. Messages hold offsets and decoder messages only, never dump bytes.
 
-use std::collections::BTreeMap;
 use std::io::{self, BufRead, Cursor, Read};
-use std::ops::Range;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::compression::Compression;
+use super::jobs::{Bounds, Cancel, Jobs, Pool, Taken};
+
+// Not `zstd` and `gzip`: a module named `zstd` would shadow the zstd crate in this file.
+mod gzip_members;
+mod header;
+mod zstd_frames;
+
+pub use header::Corrupt;
+use header::le;
+
+use gzip_members::{gzip_starts, GzChain};
+use zstd_frames::{zstd_plan, zstd_stream_error, ZstdPlan};
 
 /// The compressed bytes (a memory map, or a vector in tests), shared with the decoder threads.
 pub type Data = Arc<dyn AsRef<[u8]> + Send + Sync>;
-
-/// A frame or member that cannot be decoded: where it starts in the compressed file, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Corrupt {
-    pub offset: u64,
-    pub message: String,
-}
-
-impl Corrupt {
-    fn new(offset: usize, message: impl Into<String>) -> Corrupt {
-        Corrupt { offset: offset as u64, message: message.into() }
-    }
-
-    /// The error the reader returns; the offset travels separately (in the raw-byte counter).
-    pub fn to_io(&self) -> io::Error {
-        io::Error::new(io::ErrorKind::InvalidData, self.message.clone())
-    }
-}
 
 /// Sizes that trade parallelism against memory. Tests shrink them to reach every path.
 #[derive(Debug, Clone, Copy)]
@@ -101,167 +90,20 @@ pub fn open(data: Data, compression: Compression, raw_read: Arc<AtomicU64>) -> O
 fn open_with(data: Data, compression: Compression, raw_read: Arc<AtomicU64>, tuning: Tuning) -> Option<ParallelReader> {
     let bytes = (*data).as_ref();
     let plan = match compression {
-        Compression::Zstd => zstd_plan(bytes, &tuning)?,
+        Compression::Zstd => {
+            let (starts, zstd) = zstd_plan(bytes, tuning.target, tuning.max_job)?;
+            Plan { starts, zstd: Some(zstd) }
+        }
         Compression::Gzip => Plan { starts: gzip_starts(bytes, tuning.spacing)?, zstd: None },
         _ => return None,
     };
-    let shared = Arc::new(Shared {
-        data,
-        plan,
-        tuning,
-        state: Mutex::new(State { next: 0, wanted: 0, results: BTreeMap::new(), spare: Vec::new(), stop: false }),
-        ready: Condvar::new(),
-        room: Condvar::new(),
-    });
-    let mut threads = Vec::with_capacity(tuning.threads);
-    for i in 0..tuning.threads {
-        let s = shared.clone();
-        match std::thread::Builder::new().name(format!("takar-decode-{i}")).spawn(move || worker(&s)) {
-            Ok(t) => threads.push(t),
-            // Fewer threads is still correct; none at all means streaming as before.
-            Err(_) => break,
-        }
-    }
-    let reader = ParallelReader { shared, threads, raw_read, out: Vec::new(), at: 0, job: 0, inline: None, finished: false, failed: None };
-    if reader.threads.is_empty() {
-        return None;
-    }
-    Some(reader)
-}
-
-// ---------------------------------------------------------------------------------------------
-// zstd: the frame walk
-
-/// One zstd frame (or skippable frame) in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Frame {
-    start: usize,
-    end: usize,
-    /// Most bytes the frame can decode to (its content size when the header gives one).
-    bound: usize,
-    /// False for a skippable frame.
-    data: bool,
-}
-
-/// Why the walk stopped at a frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Walk {
-    /// The file ends inside the frame.
-    Truncated,
-    /// Something this walk does not read: a legacy frame, a reserved bit, trailing garbage, or
-    /// a block header garbled by corruption. The streaming decoder judges it.
-    Unknown,
-}
-
-const ZSTD_MAGIC: u32 = 0xFD2F_B528;
-/// Skippable frames use the 16 magics 0x184D2A50..=0x184D2A5F.
-const SKIPPABLE_MAGIC: u32 = 0x184D_2A50;
-const BLOCK_SIZE_MAX: u64 = 128 << 10;
-
-fn le(d: &[u8], at: usize, n: usize) -> Option<u64> {
-    let b = d.get(at..at.checked_add(n)?)?;
-    Some(b.iter().rev().fold(0u64, |v, &x| (v << 8) | x as u64))
-}
-
-/// The frames of a zstd file from their headers alone, up to the first one the walk cannot
-/// read, and where and why it stopped there.
-fn zstd_frames(d: &[u8]) -> (Vec<Frame>, Option<(usize, Walk)>) {
-    let mut frames = Vec::new();
-    let mut pos = 0;
-    while pos < d.len() {
-        match zstd_frame(d, pos) {
-            Ok(f) => {
-                pos = f.end;
-                frames.push(f);
-            }
-            Err(why) => return (frames, Some((pos, why))),
-        }
-    }
-    (frames, None)
-}
-
-/// The frame at `start` (RFC 8878, sections 3.1.1 and 3.1.2; skippable frames 3.1.2).
-fn zstd_frame(d: &[u8], start: usize) -> Result<Frame, Walk> {
-    let cut = Walk::Truncated;
-    let magic = le(d, start, 4).ok_or(cut)? as u32;
-    if magic & 0xFFFF_FFF0 == SKIPPABLE_MAGIC {
-        let size = le(d, start + 4, 4).ok_or(cut)? as usize;
-        let end = (start + 8).checked_add(size).filter(|&e| e <= d.len()).ok_or(cut)?;
-        return Ok(Frame { start, end, bound: 0, data: false });
-    }
-    if magic != ZSTD_MAGIC {
-        return Err(Walk::Unknown);
-    }
-    // Frame_Header_Descriptor: FCS flag (2 bits), single segment, unused, reserved, checksum,
-    // dictionary ID flag (2 bits).
-    let fhd = *d.get(start + 4).ok_or(cut)?;
-    if fhd & 0x08 != 0 {
-        return Err(Walk::Unknown);
-    }
-    let single_segment = fhd & 0x20 != 0;
-    let mut p = start + 5;
-    let mut window = 0u64;
-    if !single_segment {
-        let wd = *d.get(p).ok_or(cut)?;
-        p += 1;
-        let base = 1u64 << (10 + (wd >> 3));
-        window = base + (base / 8) * (wd & 7) as u64;
-    }
-    p += [0, 1, 2, 4][(fhd & 3) as usize];
-    let fcs_size = match fhd >> 6 {
-        0 => single_segment as usize,
-        1 => 2,
-        2 => 4,
-        _ => 8,
-    };
-    let fcs = if fcs_size == 0 {
-        None
-    } else {
-        let v = le(d, p, fcs_size).ok_or(cut)?;
-        Some(if fcs_size == 2 { v + 256 } else { v })
-    };
-    p += fcs_size;
-    if single_segment {
-        window = fcs.unwrap_or(0);
-    }
-    let block_max = window.min(BLOCK_SIZE_MAX);
-    // Blocks: 3-byte header (last-block bit, 2-bit type, 21-bit size), then the content.
-    let mut bound = 0u64;
-    loop {
-        let h = le(d, p, 3).ok_or(cut)?;
-        p += 3;
-        let size = h >> 3;
-        match (h >> 1) & 3 {
-            0 => {
-                p += size as usize;
-                bound += size;
-            }
-            // RLE: one byte repeated `size` times.
-            1 => {
-                p += 1;
-                bound += size;
-            }
-            2 => {
-                p += size as usize;
-                bound += block_max;
-            }
-            _ => return Err(Walk::Unknown),
-        }
-        if p > d.len() {
-            return Err(cut);
-        }
-        if h & 1 != 0 {
-            break;
-        }
-    }
-    if fhd & 0x04 != 0 {
-        p += 4;
-        if p > d.len() {
-            return Err(cut);
-        }
-    }
-    let bound = fcs.map_or(bound, |f| f.min(bound));
-    Ok(Frame { start, end: p, bound: usize::try_from(bound).unwrap_or(usize::MAX), data: true })
+    let jobs = Arc::new(DecodeJobs { data, plan, tuning, spare: Mutex::new(Vec::new()) });
+    // Jobs hold at most `max_job` bytes each and at most `window` wait, so the window is the
+    // bound; the budget only restates it.
+    let bounds = Bounds { threads: tuning.threads, window: tuning.window, budget: (tuning.window as u64).saturating_mul(tuning.max_job as u64) };
+    // No thread at all means streaming as before.
+    let pool = Pool::start("takar-decode", jobs, bounds)?;
+    Some(ParallelReader { pool, raw_read, out: Vec::new(), at: 0, job: 0, inline: None, finished: false, failed: None })
 }
 
 /// The jobs of a file: where each starts (sorted), and for zstd which frames each decodes.
@@ -270,213 +112,8 @@ struct Plan {
     zstd: Option<ZstdPlan>,
 }
 
-struct ZstdPlan {
-    frames: Vec<Frame>,
-    jobs: Vec<ZstdJob>,
-}
-
-struct ZstdJob {
-    end: usize,
-    frames: Range<usize>,
-    /// Decoded size bound of the job's frames.
-    bound: usize,
-    /// Streamed rather than decoded whole: one frame bigger than a job, or the rest of the file
-    /// from a frame the walk could not read. Such a job may hand its decoder to the reader.
-    stream: bool,
-    /// The walk found the file ending inside this job's first frame.
-    truncated: bool,
-}
-
-/// Cuts a zstd file into jobs. The frames the walk reads are grouped; from the first frame it
-/// cannot read, the rest of the file is one streamed job, so libzstd judges it exactly as when
-/// the whole file is streamed, and an error there names that frame's offset.
-fn zstd_plan(d: &[u8], t: &Tuning) -> Option<Plan> {
-    let (frames, stop) = zstd_frames(d);
-    // Nothing readable (the first frame is cut short or unknown), or a single frame: stream.
-    let pieces = frames.iter().filter(|f| f.data).count() + usize::from(stop.is_some());
-    if pieces < 2 || frames.is_empty() {
-        return None;
-    }
-    let mut jobs: Vec<ZstdJob> = Vec::new();
-    let mut starts = Vec::new();
-    let mut open: Option<ZstdJob> = None;
-    for (i, f) in frames.iter().enumerate() {
-        if f.bound > t.max_job {
-            jobs.extend(open.take());
-            starts.push(f.start);
-            jobs.push(ZstdJob { end: f.end, frames: i..i + 1, bound: f.bound, stream: true, truncated: false });
-            continue;
-        }
-        if open.as_ref().is_some_and(|j| j.bound >= t.target || j.bound + f.bound > t.max_job) {
-            jobs.extend(open.take());
-        }
-        match &mut open {
-            Some(j) => {
-                j.end = f.end;
-                j.frames.end = i + 1;
-                j.bound += f.bound;
-            }
-            None => {
-                starts.push(f.start);
-                open = Some(ZstdJob { end: f.end, frames: i..i + 1, bound: f.bound, stream: false, truncated: false });
-            }
-        }
-    }
-    jobs.extend(open);
-    if let Some((at, why)) = stop {
-        starts.push(at);
-        jobs.push(ZstdJob { end: d.len(), frames: frames.len()..frames.len(), bound: usize::MAX, stream: true, truncated: why == Walk::Truncated });
-    }
-    (jobs.len() >= 2).then_some(Plan { starts, zstd: Some(ZstdPlan { frames, jobs }) })
-}
-
-/// The message for an error of the streaming zstd decoder.
-fn zstd_stream_error(e: &io::Error, truncated: bool) -> String {
-    if truncated && e.kind() == io::ErrorKind::UnexpectedEof {
-        "truncated: the file ends inside this frame".into()
-    } else {
-        e.to_string()
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
-// gzip: candidates and the member chain
-
-const FHCRC: u8 = 0x02;
-const FEXTRA: u8 = 0x04;
-const FNAME: u8 = 0x08;
-const FCOMMENT: u8 = 0x10;
-
-/// Parses the gzip member header at `pos` (RFC 1952, 2.3) and returns where the deflate data
-/// starts. Errors read like flate2's, which decodes gzip when the file is streamed.
-fn gzip_header(d: &[u8], pos: usize) -> Result<usize, &'static str> {
-    const CUT: &str = "truncated gzip header";
-    let h = d.get(pos..pos + 10).ok_or(CUT)?;
-    if h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 || h[3] & 0xE0 != 0 {
-        return Err("invalid gzip header");
-    }
-    let flags = h[3];
-    let mut p = pos + 10;
-    if flags & FEXTRA != 0 {
-        p += 2 + le(d, p, 2).ok_or(CUT)? as usize;
-    }
-    for flag in [FNAME, FCOMMENT] {
-        if flags & flag != 0 {
-            p += memchr::memchr(0, d.get(p..).ok_or(CUT)?).ok_or(CUT)? + 1;
-        }
-    }
-    if flags & FHCRC != 0 {
-        let want = le(d, p, 2).ok_or(CUT)? as u16;
-        let mut crc = flate2::Crc::new();
-        crc.update(&d[pos..p]);
-        if crc.sum() as u16 != want {
-            return Err("corrupt gzip stream does not have a matching header checksum");
-        }
-        p += 2;
-    }
-    if p > d.len() {
-        return Err(CUT);
-    }
-    Ok(p)
-}
-
-/// A candidate worth a speculative job: a header that parses, with the XFL and OS values real
-/// encoders write. Being strict here never changes the output (a true member start that is not
-/// a job start is simply decoded by the job before it); it only avoids wasted work.
-fn plausible_member(d: &[u8], pos: usize) -> bool {
-    let (xfl, os) = match d.get(pos + 8..pos + 10) {
-        Some(b) => (b[0], b[1]),
-        None => return false,
-    };
-    matches!(xfl, 0 | 2 | 4) && (os <= 13 || os == 255) && gzip_header(d, pos).is_ok()
-}
-
-/// Job starts for a gzip file: byte 0, then the first plausible candidate at least `spacing`
-/// bytes after the previous start. `None` (stream as before) when the file has one start only,
-/// or its first header does not parse.
-fn gzip_starts(d: &[u8], spacing: usize) -> Option<Vec<usize>> {
-    gzip_header(d, 0).ok()?;
-    let mut starts = vec![0];
-    for c in memchr::memmem::find_iter(d, b"\x1f\x8b\x08") {
-        if c >= starts[starts.len() - 1] + spacing.max(1) && plausible_member(d, c) {
-            starts.push(c);
-        }
-    }
-    (starts.len() >= 2).then_some(starts)
-}
-
-/// Decodes a chain of gzip members from `origin`, stopping where a member ends exactly on a
-/// later job start (or at the end of the file).
-struct GzChain {
-    origin: usize,
-    /// Start of the current member (or the next one, between members).
-    pos: usize,
-    member: Option<Member>,
-}
-
-struct Member {
-    inflate: flate2::Decompress,
-    crc: flate2::Crc,
-    /// Where its deflate data starts.
-    body: usize,
-}
-
-impl GzChain {
-    fn new(origin: usize) -> GzChain {
-        GzChain { origin, pos: origin, member: None }
-    }
-
-    /// Appends up to about `cap` decoded bytes to `out`. Returns the job start (or end of file)
-    /// the chain landed on, or `None` when it stopped at `cap` with more to come.
-    fn step(&mut self, d: &[u8], starts: &[usize], cap: usize, out: &mut Vec<u8>) -> Result<Option<usize>, Corrupt> {
-        let limit = out.len().saturating_add(cap);
-        loop {
-            let pos = self.pos;
-            let m = match &mut self.member {
-                Some(m) => m,
-                None => {
-                    if pos == d.len() || (pos != self.origin && starts.binary_search(&pos).is_ok()) {
-                        return Ok(Some(pos));
-                    }
-                    let body = gzip_header(d, pos).map_err(|e| Corrupt::new(pos, e))?;
-                    self.member.insert(Member { inflate: flate2::Decompress::new(false), crc: flate2::Crc::new(), body })
-                }
-            };
-            if out.len() >= limit {
-                return Ok(None);
-            }
-            // Grow geometrically, but never past the limit: `decompress_vec` fills the spare
-            // capacity and no more.
-            if out.capacity() == out.len() {
-                out.reserve_exact((limit - out.len()).min(out.len().max(256 << 10)));
-            }
-            let at = m.body + m.inflate.total_in() as usize;
-            let (in0, out0) = (m.inflate.total_in(), out.len());
-            let status = m
-                .inflate
-                .decompress_vec(&d[at..], out, flate2::FlushDecompress::None)
-                .map_err(|e| Corrupt::new(pos, format!("corrupt deflate stream: {e}")))?;
-            m.crc.update(&out[out0..]);
-            if status == flate2::Status::StreamEnd {
-                let t = m.body + m.inflate.total_in() as usize;
-                let trailer = d.get(t..t + 8).ok_or_else(|| Corrupt::new(pos, "truncated: the file ends before the member's CRC and size"))?;
-                if le(trailer, 0, 4) != Some(m.crc.sum() as u64) || le(trailer, 4, 4) != Some(m.crc.amount() as u64) {
-                    return Err(Corrupt::new(pos, "corrupt gzip stream does not have a matching checksum"));
-                }
-                self.pos = t + 8;
-                self.member = None;
-            } else if m.inflate.total_in() == in0 && out.len() == out0 {
-                return Err(Corrupt::new(
-                    pos,
-                    if at >= d.len() { "truncated: the file ends inside the member's compressed data" } else { "corrupt deflate stream" },
-                ));
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Jobs, the worker threads and the in-order reader
+// Jobs (run in order by the pool in `jobs.rs`) and the in-order reader
 
 /// A job's result.
 enum Outcome {
@@ -538,56 +175,26 @@ impl BufRead for Slice {
     }
 }
 
-struct Shared {
+/// The jobs of one file, shared by the pool's workers and the reader.
+struct DecodeJobs {
     data: Data,
     plan: Plan,
     tuning: Tuning,
-    state: Mutex<State>,
-    /// A result arrived (the reader waits on it).
-    ready: Condvar,
-    /// The reader moved on or stopped (workers wait on it).
-    room: Condvar,
-}
-
-struct State {
-    /// Next job to hand to a worker.
-    next: usize,
-    /// The job the reader is at; results before it are not wanted any more.
-    wanted: usize,
-    results: BTreeMap<usize, Outcome>,
     /// Buffers the reader has emptied, for the next jobs: reusing them saves the page faults
     /// of fresh allocations (a tenth of the CPU time of a scan otherwise).
-    spare: Vec<Vec<u8>>,
-    stop: bool,
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A poisoned lock only means a thread panicked while holding it; the state itself is
-        // always consistent between statements.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for job `idx`'s result, dropping every result before it.
-    fn take(&self, idx: usize) -> Outcome {
-        let mut st = self.lock();
-        if st.wanted != idx {
-            st.wanted = idx;
-            st.results = st.results.split_off(&idx);
-            self.room.notify_all();
-        }
-        loop {
-            if let Some(o) = st.results.remove(&idx) {
-                return o;
-            }
-            st = self.ready.wait(st).unwrap_or_else(|e| e.into_inner());
-        }
+impl DecodeJobs {
+    fn spare(&self) -> MutexGuard<'_, Vec<Vec<u8>>> {
+        // A list of empty buffers is consistent whatever panicked while it was locked.
+        self.spare.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// An empty buffer of at least `want` bytes, a spare one if there is one big enough. New
     /// ones are rounded up to whole MiB, so that the next job, a little bigger, can reuse them.
     fn buffer(&self, want: usize) -> Vec<u8> {
-        match self.lock().spare.pop() {
+        match self.spare().pop() {
             Some(mut b) if b.capacity() >= want => {
                 b.clear();
                 b
@@ -598,13 +205,29 @@ impl Shared {
 
     /// Keeps an emptied buffer for a later job (as many as can be in flight at once).
     fn recycle(&self, b: Vec<u8>) {
-        let mut st = self.lock();
-        if b.capacity() > 0 && st.spare.len() <= self.tuning.window {
-            st.spare.push(b);
+        let mut spare = self.spare();
+        if b.capacity() > 0 && spare.len() <= self.tuning.window {
+            spare.push(b);
         }
     }
+}
 
-    fn run(&self, idx: usize, dctx: &mut Option<zstd::bulk::Decompressor<'static>>) -> Outcome {
+impl Jobs for DecodeJobs {
+    /// A zstd decoder context, reused from job to job.
+    type Worker = Option<zstd::bulk::Decompressor<'static>>;
+    type Output = Outcome;
+
+    fn count(&self) -> usize {
+        self.plan.starts.len()
+    }
+
+    /// What a job holds at most: its frames' decoded bound, never more than `max_job`.
+    fn cost(&self, idx: usize) -> u64 {
+        let bound = self.plan.zstd.as_ref().map_or(self.tuning.max_job, |z| z.jobs[idx].bound);
+        bound.min(self.tuning.max_job) as u64
+    }
+
+    fn run(&self, idx: usize, dctx: &mut Self::Worker, _cancel: &Cancel) -> Outcome {
         let d = (*self.data).as_ref();
         let start = self.plan.starts[idx];
         let Some(z) = &self.plan.zstd else {
@@ -653,42 +276,9 @@ impl Shared {
     }
 }
 
-/// Takes jobs in order, at most `window` ahead of the reader, until there are none or the
-/// reader stops.
-fn worker(shared: &Shared) {
-    let mut dctx = None;
-    let jobs = shared.plan.starts.len();
-    loop {
-        let idx = {
-            let mut st = shared.lock();
-            loop {
-                st.next = st.next.max(st.wanted);
-                if st.stop || st.next >= jobs {
-                    return;
-                }
-                if st.next < st.wanted + shared.tuning.window {
-                    st.next += 1;
-                    break st.next - 1;
-                }
-                st = shared.room.wait(st).unwrap_or_else(|e| e.into_inner());
-            }
-        };
-        // No input should panic a decoder, but if one does the reader gets an error instead
-        // of waiting forever.
-        let outcome = catch_unwind(AssertUnwindSafe(|| shared.run(idx, &mut dctx)))
-            .unwrap_or_else(|_| Outcome::Failed(Corrupt::new(shared.plan.starts[idx], "internal error while decoding")));
-        let mut st = shared.lock();
-        if idx >= st.wanted && !st.stop {
-            st.results.insert(idx, outcome);
-            shared.ready.notify_all();
-        }
-    }
-}
-
 /// The decoded file, in order. Dropping it stops and joins the decoder threads.
 pub struct ParallelReader {
-    shared: Arc<Shared>,
-    threads: Vec<JoinHandle<()>>,
+    pool: Pool<DecodeJobs>,
     raw_read: Arc<AtomicU64>,
     out: Vec<u8>,
     at: usize,
@@ -703,28 +293,37 @@ pub struct ParallelReader {
 impl ParallelReader {
     /// How many jobs the file was cut into (at least 2).
     pub fn jobs(&self) -> usize {
-        self.shared.plan.starts.len()
+        self.pool.jobs().plan.starts.len()
     }
 
     /// Fills `out` with the next decoded bytes (possibly none, when a job decodes to nothing).
     fn refill(&mut self) -> Result<(), Corrupt> {
+        let jobs = self.pool.jobs();
         let mut out = std::mem::take(&mut self.out);
         out.clear();
         self.at = 0;
         let landed = if let Some(inline) = &mut self.inline {
-            let landed = inline.step((*self.shared.data).as_ref(), &self.shared.plan.starts, self.shared.tuning.piece, &mut out)?;
+            let landed = inline.step((*jobs.data).as_ref(), &jobs.plan.starts, jobs.tuning.piece, &mut out)?;
             if landed.is_some() {
                 self.inline = None;
             }
             landed
         } else {
-            match self.shared.take(self.job) {
+            // Jobs the chain passed over (false gzip member starts) are dropped by the pool.
+            let outcome = match self.pool.take(self.job) {
+                Taken::Done(outcome) => outcome,
+                // No input should panic a decoder, but if one does the reader gets an error
+                // instead of waiting forever.
+                Taken::Panicked => Outcome::Failed(Corrupt::new(jobs.plan.starts[self.job], "internal error while decoding")),
+                Taken::Skipped => Outcome::Failed(Corrupt::new(jobs.plan.starts[self.job], "internal error: decoding stopped")),
+            };
+            match outcome {
                 Outcome::Done { out: o, end } => {
-                    self.shared.recycle(std::mem::replace(&mut out, o));
+                    jobs.recycle(std::mem::replace(&mut out, o));
                     Some(end)
                 }
                 Outcome::Partial { out: o, rest } => {
-                    self.shared.recycle(std::mem::replace(&mut out, o));
+                    jobs.recycle(std::mem::replace(&mut out, o));
                     self.inline = Some(rest);
                     None
                 }
@@ -734,11 +333,11 @@ impl ParallelReader {
         self.out = out;
         if let Some(end) = landed {
             self.raw_read.store(end as u64, Ordering::Relaxed);
-            if end >= (*self.shared.data).as_ref().len() {
+            if end >= (*jobs.data).as_ref().len() {
                 self.finished = true;
             } else {
                 // Every landing place but the end of the file is a job start, by construction.
-                self.job = self.shared.plan.starts.binary_search(&end).map_err(|_| Corrupt::new(end, "internal error: lost the member chain"))?;
+                self.job = jobs.plan.starts.binary_search(&end).map_err(|_| Corrupt::new(end, "internal error: lost the member chain"))?;
             }
         }
         Ok(())
@@ -764,26 +363,17 @@ impl Read for ParallelReader {
                 self.raw_read.store(c.offset, Ordering::Relaxed);
                 let e = c.to_io();
                 self.failed = Some(c);
-                self.shared.lock().stop = true;
-                self.shared.room.notify_all();
+                // Nothing after an error is read: stop decoding ahead.
+                self.pool.cancel();
                 return Err(e);
             }
         }
     }
 }
 
-impl Drop for ParallelReader {
-    fn drop(&mut self) {
-        self.shared.lock().stop = true;
-        self.shared.room.notify_all();
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::zstd_frames::{zstd_frames, Walk, SKIPPABLE_MAGIC};
     use super::*;
     use rand::{RngExt, SeedableRng};
     use std::io::Write;
