@@ -2,12 +2,15 @@
 //! people and families (No. KK), and where the victims live, per province, regency/city and
 //! district, with official Kemendagri names.
 //!
-//! Pipeline: [`scan::source`] opens each input (memory map, or a stream for stdin and
-//! compressed files); [`scan`] cuts the bytes into chunks on record boundaries and parses them
-//! in parallel; every field goes through the pure [`nik`] core; each chunk yields a
-//! [`tally::Tally`] (counts plus dedup keys) and tallies merge associatively; [`dedup`] counts
-//! unique keys shard by shard; [`report`] renders JSON, Parquet and the terminal report from a
-//! [`summary::Summary`].
+//! Four wings and a driver. [`input`] decides how bytes arrive (memory map, or a stream of
+//! reused blocks, decoded in parallel where the container allows); [`format`] detects what they
+//! mean and returns a ready parser; [`engine`] parses spans in parallel, feeds every record
+//! through one counter into the pure [`nik`] core, and merges per-span
+//! [`Harvest`](engine::Harvest)s (counts plus a key store) associatively; the key store's
+//! visitor walks each unique key once; [`report`] builds the [`Summary`](report::summary::Summary)
+//! and writes JSON, Parquet and the terminal report through staged, leak-guarded outputs.
+//! [`scan`] is the driver that joins them. Imports run one way: `nik` imports nothing of takar,
+//! `engine` and `input` nothing of `format` or `report`, `format` nothing of `report`.
 //!
 //! The privacy promise: no raw NIK or KK leaves takar by default. Keys stay inside as `u64`;
 //! outputs carry counts and region codes only, and every output file is checked for 16-digit

@@ -1,14 +1,15 @@
-//! `takar scan`: one dump (one or more inputs) in, one [`Summary`] out.
+//! `takar scan`: one dump (one or more inputs) in, one [`Summary`] out; the driver that joins
+//! the wings and holds what the engine must not know (the progress bar).
 //!
-//! Per input: [`source`] opens it (map or stream), [`sniff`] guesses the dialect and columns
-//! from its first records, and [`chunk`] parses the records in parallel into [`Harvest`]s. A
-//! mapped file is parsed in one parallel pass; a stream is read by its own thread in blocks
-//! (through a bounded channel, so decompression overlaps parsing), and each block is parsed in
-//! parallel with its unfinished last record carried into the next block. All inputs' tallies
-//! merge into one, and [`dedup`](crate::dedup) counts unique NIKs and KKs across all of them.
+//! Per input: [`source`] opens it (map or stream), [`format::detect`] reads the layout from the
+//! first bytes and returns a parser, and the engine parses the records in parallel into
+//! [`Harvest`]s. A mapped file is parsed in one parallel pass; a stream is read by its own thread
+//! in blocks ([`blocks`]), and each block is parsed in parallel with its unfinished last record
+//! carried into the next block. All inputs' harvests merge into one; the key store's visitor
+//! counts unique NIKs and KKs across all of them; [`Summary::build`] assembles the answer.
 //! Zip members are decoded ahead, in parallel, by [`zip_ahead`] while earlier inputs are
-//! scanned, and parsed like mapped files.
-//! Workbooks (xlsx, xls, ods) are not text: [`sheet`] takes them before [`source`] opens them.
+//! scanned, and parsed like mapped files. Workbooks (xlsx, xls, ods) are not text: [`sheet`]
+//! takes them before [`source`] opens them.
 
 use std::io::Read;
 use std::path::PathBuf;
