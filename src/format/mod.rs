@@ -9,7 +9,7 @@ pub mod csv;
 pub mod json;
 pub mod layout;
 pub mod roles;
-pub(crate) mod simd;
+mod simd;
 pub mod sheet;
 pub mod sql;
 pub mod text;
