@@ -41,11 +41,21 @@ fn modules(root: &Path) -> BTreeMap<String, PathBuf> {
     out
 }
 
-/// Code without `//` comments (doc comments mention paths that are not imports) and without
-/// the inline unit-test module at the end of a file (its `super::` is the file itself).
+/// Code without `//` comments (doc comments mention paths that are not imports), without
+/// the inline unit-test module at the end of a file (its `super::` is the file itself), and
+/// without the paths of `pub(in path)` visibilities.
 fn code(text: &str) -> String {
     let text = text.find("#[cfg(test)]\nmod ").map_or(text, |i| &text[..i]);
-    text.lines().map(|l| l.find("//").map_or(l, |i| &l[..i])).collect::<Vec<_>>().join("\n")
+    let code = text.lines().map(|l| l.find("//").map_or(l, |i| &l[..i])).collect::<Vec<_>>().join("\n");
+    // `pub(in crate::a)` names a module for visibility, not an import.
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("pub(in ") {
+        out.push_str(&rest[..at + 3]);
+        rest = rest[at..].find(')').map_or("", |e| &rest[at + e + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn ident(s: &[u8], mut i: usize) -> (String, usize) {
