@@ -147,6 +147,10 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
 
 /// Streams an input in blocks read by a separate thread ([`blocks`]), parsing each block in
 /// parallel.
+/// Detects an input's layout from a sample (`whole`: the sample is the whole input; the whole
+/// input too when it is mapped); `None` when there are no records.
+type DetectLayout<'a> = dyn Fn(&[u8], bool, Option<&[u8]>) -> Result<Option<Detected>> + 'a;
+
 #[allow(clippy::too_many_arguments)]
 fn scan_stream(
     mut reader: Box<dyn Read + Send>,
@@ -158,7 +162,7 @@ fn scan_stream(
     v: &Validator<'_>,
     districts: usize,
     info: &mut InputSummary,
-    layout: &dyn Fn(&[u8], bool, Option<&[u8]>) -> Result<Option<Detected>>,
+    layout: &DetectLayout<'_>,
     progress: Option<&ProgressBar>,
 ) -> Result<Harvest> {
     let block = opts.chunk_size.saturating_mul(4).clamp(1 << 16, 64 << 20);
