@@ -33,8 +33,21 @@ pub enum Error {
     #[error("{}: output holds a 16-digit number (possible raw NIK); nothing was written", shown(path))]
     LeakGuard { path: PathBuf },
 
+    /// The pseudonym key (`src/keyring.rs`): a missing, malformed or too-open key file, or no OS
+    /// randomness to make one. The message never holds the key or the file's contents.
+    #[error("{}{message}", key_file(path.as_deref()))]
+    Key { path: Option<PathBuf>, message: String },
+
     #[error("{0}")]
     Usage(String),
+}
+
+/// The prefix of a key error: the key file's path when there is one.
+fn key_file(path: Option<&std::path::Path>) -> String {
+    match path {
+        Some(path) => format!("{}: ", shown(path)),
+        None => "key: ".to_string(),
+    }
 }
 
 /// A path as shown in messages: any 16-digit run (a file named after a NIK) is masked.
@@ -54,6 +67,11 @@ impl Error {
     /// An I/O error about `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io { path: path.into(), source }
+    }
+
+    /// A key error, about the key file at `path` when there is one.
+    pub fn key(path: Option<&std::path::Path>, message: impl Into<String>) -> Error {
+        Error::Key { path: path.map(std::path::Path::to_path_buf), message: message.into() }
     }
 
     /// An input error about `path` at byte `offset`.

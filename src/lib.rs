@@ -23,6 +23,7 @@ pub mod error;
 pub mod format;
 pub mod generate;
 pub mod input;
+pub mod keyring;
 pub mod nik;
 pub mod nik_command;
 pub mod report;

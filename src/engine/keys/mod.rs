@@ -21,6 +21,7 @@
 //! unit a memory budget would write to a temporary file and merge back; the visitor contract
 //! (each unique key once, with its first input, shards in parallel) does not change when it does.
 
+pub mod pseudonym;
 mod unique;
 
 pub use unique::{count_unique, UniqueCounts, Uniques};
