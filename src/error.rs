@@ -38,6 +38,12 @@ pub enum Error {
     #[error("{}{message}", key_file(path.as_deref()))]
     Key { path: Option<PathBuf>, message: String },
 
+    /// A keys file (`keys.takar`, `src/report/keys_file.rs`) that is not one or is damaged:
+    /// wrong magic, unknown version, bad header, a body that disagrees with its header. The
+    /// message says what and where, never a pseudonym.
+    #[error("{}: not a valid keys file: {message}", shown(path))]
+    KeysFile { path: PathBuf, message: String },
+
     #[error("{0}")]
     Usage(String),
 }
@@ -72,6 +78,11 @@ impl Error {
     /// A key error, about the key file at `path` when there is one.
     pub fn key(path: Option<&std::path::Path>, message: impl Into<String>) -> Error {
         Error::Key { path: path.map(std::path::Path::to_path_buf), message: message.into() }
+    }
+
+    /// A keys-file error about `path`.
+    pub fn keys_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Error {
+        Error::KeysFile { path: path.into(), message: message.into() }
     }
 
     /// An input error about `path` at byte `offset`.

@@ -10,6 +10,7 @@ pub mod chunker;
 pub mod counter;
 pub mod harvest;
 pub mod keys;
+pub mod overlap;
 pub mod role;
 pub mod tally;
 

@@ -15,6 +15,7 @@
 
 pub mod guard;
 pub mod json;
+pub mod keys_file;
 pub mod output;
 pub mod parquet;
 pub mod regions;
