@@ -21,6 +21,19 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Size a dump: records, valid NIKs, unique people and families, victims per region.
     Scan(ScanArgs),
+    /// How much of each dump is in the others: exact overlaps of keyed pseudonyms. Each set is
+    /// a dump (scanned on the fly, with the same options as `scan`) or a keys.takar file.
+    Overlap(OverlapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OverlapArgs {
+    /// Compare the last set with every keys.takar under this folder (an archive of earlier
+    /// leaks), sorted by how much of the last set each already holds.
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, Args)]
@@ -148,4 +161,8 @@ pub struct ScanArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// The key of the pseudonyms in DIR/keys.takar (64 hex characters in a file); default:
+    /// the TAKAR_KEY environment variable, else a per-user key created on first use.
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
 }

@@ -4,10 +4,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, MmapArg, NikArgs, ScanArgs};
+use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, MmapArg, NikArgs, OverlapArgs, ScanArgs};
 use crate::engine::{Role, RoleMap};
 use crate::generate::DumpFormat;
 use crate::error::{Error, Result};
+use crate::keyring::Key;
 use crate::nik::Date;
 use crate::format::csv::sniff::{ColumnChoice, SniffOptions};
 use crate::nik::mask::mask_digits;
@@ -18,6 +19,7 @@ use crate::scan::{Format, ScanOptions, DEFAULT_CHUNK_SIZE};
 pub enum Config {
     Nik(NikConfig),
     Scan(ScanConfig),
+    Overlap(OverlapConfig),
     Generate(crate::generate::GenerateConfig),
 }
 
@@ -32,10 +34,53 @@ pub struct ScanConfig {
     pub scan: ScanOptions,
     pub reference: Date,
     pub out: Option<PathBuf>,
+    /// Where the pseudonym key comes from (used when `out` is set).
+    pub key: KeySource,
     pub json: bool,
     pub threads: usize,
     pub top: usize,
     pub color: bool,
+}
+
+/// Where the key of the pseudonyms comes from: `--key-file`, else `TAKAR_KEY` (64 hex
+/// characters), else the per-user key file, created on first use with mode 0600, so that
+/// keys files made on one analyst's machine compare.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    File(PathBuf),
+    Hex(String),
+    PerUser(PathBuf),
+    /// No home or config directory to keep a per-user key in.
+    Nowhere,
+}
+
+impl KeySource {
+    fn resolve(key_file: Option<PathBuf>) -> KeySource {
+        if let Some(path) = key_file {
+            return KeySource::File(path);
+        }
+        if let Some(hex) = std::env::var_os("TAKAR_KEY") {
+            return KeySource::Hex(hex.to_string_lossy().into_owned());
+        }
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".config")));
+        config.map_or(KeySource::Nowhere, |dir| KeySource::PerUser(dir.join("takar").join("key")))
+    }
+
+    /// The key itself (the per-user file is created on first use).
+    pub fn load(&self) -> Result<Key> {
+        match self {
+            KeySource::File(path) => Key::load(path),
+            KeySource::Hex(hex) => Key::from_hex(hex).map_err(|e| match e {
+                Error::Key { message, .. } => Error::key(None, format!("TAKAR_KEY: {message}")),
+                other => other,
+            }),
+            KeySource::PerUser(path) => Key::load_or_create(path),
+            KeySource::Nowhere => Err(Error::key(None, "no key for the pseudonyms: give --key-file PATH or set TAKAR_KEY")),
+        }
+    }
 }
 
 /// Today's date (UTC), the default reference date.
@@ -98,6 +143,7 @@ impl Config {
         Ok(match cli.command {
             Command::Nik(a) => Config::Nik(nik_config(a)?),
             Command::Scan(a) => Config::Scan(scan_config(a)?),
+            Command::Overlap(a) => Config::Overlap(overlap_config(a)?),
             Command::Generate(a) => Config::Generate(crate::generate::GenerateConfig {
                 records: a.records,
                 seed: a.seed,
@@ -113,6 +159,25 @@ impl Config {
             }),
         })
     }
+}
+
+/// `takar overlap`: the sets (dumps or keys files, in `scan.scan.inputs`), each dump scanned
+/// with the scan settings, and an optional archive folder to compare the last set against.
+pub struct OverlapConfig {
+    pub scan: ScanConfig,
+    pub against: Option<PathBuf>,
+}
+
+fn overlap_config(a: OverlapArgs) -> Result<OverlapConfig> {
+    if a.scan.out.is_some() {
+        return Err(Error::Usage("takar overlap writes no files; --out belongs to takar scan".into()));
+    }
+    let against = a.against;
+    let scan = scan_config(a.scan)?;
+    if against.is_none() && scan.scan.inputs.len() < 2 {
+        return Err(Error::Usage("takar overlap needs at least two sets, or one with --against DIR".into()));
+    }
+    Ok(OverlapConfig { scan, against })
 }
 
 fn nik_config(a: NikArgs) -> Result<NikConfig> {
@@ -152,6 +217,7 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
         },
         reference: reference(&a.reference_date)?,
         out: a.out,
+        key: KeySource::resolve(a.key_file),
         json: a.json,
         threads: a.threads.map_or_else(default_threads, |n| n.get()),
         top: a.top,

@@ -26,6 +26,7 @@ pub mod input;
 pub mod keyring;
 pub mod nik;
 pub mod nik_command;
+pub mod overlap_command;
 pub mod report;
 pub mod scan;
 

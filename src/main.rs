@@ -10,6 +10,8 @@ use clap::Parser;
 use takar::cli::Cli;
 use takar::config::{Config, NikConfig, ScanConfig};
 use takar::nik::{RegionTable, Validator};
+use takar::engine::keys::pseudonym::Pseudonyms;
+use takar::report::output::KeysOutput;
 use takar::report::terminal::TerminalOptions;
 
 fn main() -> ExitCode {
@@ -32,6 +34,7 @@ fn run(config: Config) -> anyhow::Result<()> {
     match config {
         Config::Nik(c) => nik(c),
         Config::Scan(c) => scan(c),
+        Config::Overlap(c) => overlap(c),
         Config::Generate(a) => generate(a),
     }
 }
@@ -67,15 +70,39 @@ fn nik(c: NikConfig) -> anyhow::Result<()> {
 fn scan(c: ScanConfig) -> anyhow::Result<()> {
     let regions = RegionTable::embedded();
     let v = Validator::new(regions, c.reference);
+    // The key is loaded (or the per-user key created) before a long scan, so a bad key fails
+    // at once; only a scan that writes outputs needs one.
+    let pseudonyms = c.out.as_ref().map(|_| c.key.load().map(|key| Pseudonyms::new(&key))).transpose()?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(c.threads).build().context("starting worker threads")?;
-    let summary = pool.install(|| takar::scan::scan(&c.scan, &v))?;
+    let dump = pool.install(|| takar::scan::scan_dump(&c.scan, &v, pseudonyms.as_ref()))?;
+    let summary = &dump.summary;
     if let Some(dir) = &c.out {
-        takar::report::output::write_outputs(dir, &summary, regions)?;
+        let is_input_number = |n: u64| dump.is_input_number(n, &v);
+        let keys = dump.pseudonyms.as_ref().map(|p| KeysOutput::new(&p.key_fingerprint, &p.nik, &p.kk, &is_input_number));
+        takar::report::output::write_outputs_with_keys(dir, summary, regions, keys.as_ref())?;
     }
     let text = if c.json {
-        takar::report::json::render(&summary)
+        takar::report::json::render(summary)
     } else {
-        takar::report::terminal::render(&summary, regions, &TerminalOptions { top: c.top, color: c.color })
+        takar::report::terminal::render(summary, regions, &TerminalOptions { top: c.top, color: c.color })
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn overlap(c: takar::config::OverlapConfig) -> anyhow::Result<()> {
+    let regions = RegionTable::embedded();
+    let v = Validator::new(regions, c.scan.reference);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(c.scan.threads).build().context("starting worker threads")?;
+    let found = pool.install(|| takar::overlap_command::run(&c, &v))?;
+    let names: Vec<String> = found.sets.iter().map(|s| s.name.clone()).collect();
+    let fingerprint = found.sets.first().map_or("", |s| s.key_fingerprint.as_str());
+    let text = if c.scan.json {
+        takar::report::overlap::render_json(&names, fingerprint, &found.figures, regions)
+    } else {
+        takar::report::overlap::render_text(&names, fingerprint, &found.figures, regions)
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

@@ -17,10 +17,13 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use crate::engine::keys::UniqueCounts;
+use rayon::slice::ParallelSliceMut;
+
+use crate::engine::keys::pseudonym::Pseudonyms;
+use crate::engine::keys::{Collect, KeyStore, UniqueCounts};
 use crate::engine::Harvest;
 use crate::error::{Error, Result};
-use crate::nik::Validator;
+use crate::nik::{Nik, Validator};
 use crate::report::summary::{Findings, InputSummary, Summary};
 use crate::engine::Context;
 use crate::format::csv::sniff::SniffOptions;
@@ -52,6 +55,42 @@ const MAX_RECORD: usize = 256 << 20;
 
 /// Scans every input as one dump. Runs on the current rayon pool.
 pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
+    scan_dump(opts, validator, None).map(|d| d.summary)
+}
+
+/// A scanned dump: its summary, the pseudonyms of its unique numbers when asked for, and the
+/// keys themselves, kept (inside takar) so a keys file's leak guard can ask whether a number
+/// is one of the dump's.
+pub struct Dump {
+    pub summary: Summary,
+    pub pseudonyms: Option<PseudonymSets>,
+    nik_keys: KeyStore,
+    kk_keys: KeyStore,
+}
+
+/// The keyed pseudonyms of a dump's unique valid numbers, sorted: NIKs with their province
+/// code, and KKs.
+pub struct PseudonymSets {
+    pub key_fingerprint: String,
+    pub nik: Vec<(u64, u8)>,
+    pub kk: Vec<u64>,
+}
+
+impl Dump {
+    /// Whether `number` (a 16-digit value) is a valid NIK or KK of this dump.
+    pub fn is_input_number(&self, number: u64, validator: &Validator<'_>) -> bool {
+        if !(1_000_000_000_000_000..10_000_000_000_000_000).contains(&number) {
+            return false;
+        }
+        let digits = number.to_string();
+        let nik = matches!(validator.nik(digits.as_bytes()), crate::nik::Check::Valid(n) if self.nik_keys.contains(n.key()));
+        nik || matches!(validator.kk(digits.as_bytes()), crate::nik::Check::Valid(k) if self.kk_keys.contains(k.key()))
+    }
+}
+
+/// [`scan`], plus the keyed pseudonyms of the unique NIKs and KKs when `pseudonyms` is given
+/// (gathered in the same walk of the key store that counts them).
+pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Option<&Pseudonyms>) -> Result<Dump> {
     let started = Instant::now();
     let paths = source::expand(&opts.inputs)?;
     let districts = validator.regions().districts.len();
@@ -69,12 +108,29 @@ pub fn scan(opts: &ScanOptions, validator: &Validator<'_>) -> Result<Summary> {
         total.merge(harvest);
     }
     let Harvest { tally, mut nik_keys, mut kk_keys } = total;
-    let nik = nik_keys.visit_unique(|| UniqueCounts::new(districts, inputs.len())).0;
-    drop(nik_keys);
-    let kk = kk_keys.visit_unique(|| UniqueCounts::new(0, inputs.len())).0;
-    drop(kk_keys);
+    let n = inputs.len();
+    let (nik, kk, sets) = match pseudonyms {
+        None => {
+            // Nothing will ask about the keys again: each store goes as soon as it is counted.
+            let nik = std::mem::take(&mut nik_keys).visit_unique(|| UniqueCounts::new(districts, n)).0;
+            let kk = std::mem::take(&mut kk_keys).visit_unique(|| UniqueCounts::new(0, n)).0;
+            (nik, kk, None)
+        }
+        Some(p) => {
+            // A pseudonym is under 2^48 and a province code under 100: one u64 holds both, so
+            // the NIKs sort as plain integers, 8 bytes each.
+            let province: Vec<u64> = validator.regions().districts.iter().map(|d| u64::from(d.code / 10_000)).collect();
+            let pack = |key: u64| p.nik(key) << 8 | province[Nik::key_district(key).0 as usize];
+            let (nik, mut packed) = nik_keys.visit_unique(|| (UniqueCounts::new(districts, n), Collect::new(pack)));
+            let (kk, mut kk_pseudonyms) = kk_keys.visit_unique(|| (UniqueCounts::new(0, n), Collect::new(|key| p.kk(key))));
+            packed.values.par_sort_unstable();
+            kk_pseudonyms.values.par_sort_unstable();
+            let nik_set = packed.values.iter().map(|&v| (v >> 8, v as u8)).collect();
+            (nik.0, kk.0, Some(PseudonymSets { key_fingerprint: p.fingerprint().to_string(), nik: nik_set, kk: kk_pseudonyms.values }))
+        }
+    };
     let summary = Summary::build(validator.dates().reference(), Findings { inputs, tally, nik, kk, elapsed: started.elapsed() });
-    Ok(summary)
+    Ok(Dump { summary, pseudonyms: sets, nik_keys, kk_keys })
 }
 
 /// The report of how an input was read, from what detection found.

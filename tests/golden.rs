@@ -22,7 +22,7 @@ const OUTPUTS: [&str; 3] = ["provinces.parquet", "regencies.parquet", "districts
 
 /// `takar ARGS` run in `dir`, so the input paths in `summary.json` are the relative ones given.
 fn takar_in(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_takar")).args(args).current_dir(dir).output().expect("run takar");
+    let out = Command::new(env!("CARGO_BIN_EXE_takar")).env("TAKAR_KEY", common::TEST_KEY).args(args).current_dir(dir).output().expect("run takar");
     assert!(out.status.success(), "takar {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 

@@ -454,7 +454,7 @@ fn a_custom_guard_that_refuses_leaves_no_file() {
     use std::io::Write;
     use takar::report::{write_staged, Guard, Output};
 
-    struct Keys(Guard);
+    struct Keys(Guard<'static>);
     impl Output for Keys {
         fn name(&self) -> &str {
             "keys.bin"
@@ -462,7 +462,7 @@ fn a_custom_guard_that_refuses_leaves_no_file() {
         fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> takar::Result<()> {
             out.write_all(&[0xAB; 100_000]).map_err(|e| Error::io(path, e))
         }
-        fn guard(&self) -> Guard {
+        fn guard(&self) -> Guard<'_> {
             self.0
         }
     }
@@ -474,24 +474,24 @@ fn a_custom_guard_that_refuses_leaves_no_file() {
         fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> takar::Result<()> {
             out.write_all(b"counts only\n").map_err(|e| Error::io(path, e))
         }
-        fn guard(&self) -> Guard {
+        fn guard(&self) -> Guard<'_> {
             Guard::TextNoDigitRun
         }
     }
 
     let dir = tempfile::tempdir().unwrap();
-    let refuses = Keys(Guard::Custom(|tmp| Ok(fs::read(tmp).map_err(|e| Error::io(tmp, e))?.len() == 100_000)));
+    let refuses = Keys(Guard::Custom(&|tmp| Ok(fs::read(tmp).map_err(|e| Error::io(tmp, e))?.len() == 100_000)));
     match write_staged(dir.path(), &[&Note, &refuses]) {
         Err(Error::LeakGuard { path }) => assert_eq!(path, dir.path().join("keys.bin")),
         other => panic!("expected LeakGuard, got {other:?}"),
     }
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "no output and no temp file");
 
-    let fails = Keys(Guard::Custom(|tmp| Err(Error::input(tmp, 0, "unreadable keys"))));
+    let fails = Keys(Guard::Custom(&|tmp| Err(Error::input(tmp, 0, "unreadable keys"))));
     assert!(matches!(write_staged(dir.path(), &[&Note, &fails]), Err(Error::Input { .. })));
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 
-    let passes = Keys(Guard::Custom(|_| Ok(false)));
+    let passes = Keys(Guard::Custom(&|_| Ok(false)));
     write_staged(dir.path(), &[&Note, &passes]).unwrap();
     assert_eq!(fs::read(dir.path().join("note.txt")).unwrap(), b"counts only\n");
     assert_eq!(fs::read(dir.path().join("keys.bin")).unwrap().len(), 100_000);

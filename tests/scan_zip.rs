@@ -90,6 +90,7 @@ fn parts(env: &Env) -> Vec<Part> {
 /// `takar scan --json` with the per-member cap set; the summary without its timings.
 fn scan_with_cap(cap: u64, args: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_takar"))
+        .env("TAKAR_KEY", TEST_KEY)
         .args(["scan", "--json", "--no-progress", "--reference-date", "2026-11-24"])
         .args(args)
         .args(["--zip-ahead-max-member", &cap.to_string()])
@@ -236,6 +237,7 @@ fn a_corrupt_member_is_an_error_naming_it_and_nothing_is_written() {
             for cap in [CAP, 0] {
                 let out_dir = env.path("out");
                 let out = Command::new(env!("CARGO_BIN_EXE_takar"))
+                    .env("TAKAR_KEY", TEST_KEY)
                     .args(["scan", "--no-progress", "--threads", threads, zip.to_str().unwrap(), "--out", out_dir.to_str().unwrap()])
                     .args(["--zip-ahead-max-member", &cap.to_string()])
                     .stdin(Stdio::null())

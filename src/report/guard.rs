@@ -20,18 +20,30 @@ use crate::{Error, Result};
 pub const TEXT_BLOCK: usize = 64 << 10;
 
 /// The leak-guard policy of one output file.
-#[derive(Debug, Clone, Copy)]
-pub enum Guard {
+#[derive(Clone, Copy)]
+pub enum Guard<'a> {
     /// No run of 16 or more ASCII digits anywhere in the bytes.
     TextNoDigitRun,
     /// No string value or metadata entry with a 16-digit run, no integer of 16+ digits.
     ParquetValues,
     /// The output's own check of its temporary file: `Ok(true)` when it leaks. Its errors
     /// carry their own path context.
-    Custom(fn(&Path) -> Result<bool>),
+    /// A reference, so the check may hold what it needs (the keys file's guard asks the
+    /// dump's key store whether a number is one of the dump's).
+    Custom(&'a (dyn Fn(&Path) -> Result<bool> + Sync)),
 }
 
-impl Guard {
+impl std::fmt::Debug for Guard<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Guard::TextNoDigitRun => "TextNoDigitRun",
+            Guard::ParquetValues => "ParquetValues",
+            Guard::Custom(_) => "Custom",
+        })
+    }
+}
+
+impl Guard<'_> {
     /// Does the temporary file `tmp` (to become `target`) hold a NIK-shaped value?
     pub fn leaks(&self, tmp: &Path, target: &Path) -> Result<bool> {
         match self {

@@ -15,7 +15,7 @@
 //! | 14 + `H`   | rest  | exactly one zstd frame (level 3, with its content checksum)    |
 //!
 //! The header is one JSON object with exactly these fields, in this order when takar writes it:
-//! `{"format_version":1,"takar_version":"0.1.0","key_fingerprint":"<16 lowercase hex>","nik":N,"kk":M}`.
+//! `{"format_version":1,"takar_version":"0.1.0","key_fingerprint":"<xxxx-xxxx-xxxx-xxxx>","nik":N,"kk":M}`.
 //! `format_version` repeats the version byte, `key_fingerprint` is
 //! [`Key::fingerprint`](crate::keyring::Key::fingerprint) of the key that made the
 //! pseudonyms (files made with different keys cannot be compared), `N` and `M` count the NIK
@@ -47,9 +47,9 @@
 //! (Bali, NTB, NTT) are the bytes `'3'`, `'4'`, `'5'`, so a dump of those provinces alone has
 //! long digit runs there (and those runs are no valid NIK: their month digits would be 3-5).
 //!
-//! The header is raw bytes, so a key fingerprint made only of decimal digits (16 hex digits all
-//! below `a`: about one key in 1,850) is a 16-digit run and fails the check for every file made
-//! with that key; such fingerprints are for the keyring to avoid, not for this guard to excuse.
+//! The header is raw bytes; the key fingerprint in it is written in dashed groups of four, so
+//! it is never a 16-digit run, even for the one key in about 1,850 whose 16 hex characters are
+//! all decimal digits.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -123,7 +123,7 @@ pub struct KeySet {
 /// zstd encoder in one pass per section, never held whole.
 pub fn write(out: &mut dyn Write, key_fingerprint: &str, nik: &[(u64, u8)], kk: &[u64]) -> io::Result<()> {
     if !is_fingerprint(key_fingerprint) {
-        return Err(invalid_input("the key fingerprint is not 16 lowercase hex characters".to_string()));
+        return Err(invalid_input("the key fingerprint is not four groups of four lowercase hex characters".to_string()));
     }
     let header = Header {
         format_version: u32::from(FORMAT_VERSION),
@@ -192,9 +192,10 @@ fn invalid_input(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
-/// Exactly 16 lowercase hex characters, the form of [`Key::fingerprint`](crate::keyring::Key::fingerprint).
+/// Four groups of four lowercase hex characters joined by `-`, the form of
+/// [`Key::fingerprint`](crate::keyring::Key::fingerprint).
 fn is_fingerprint(text: &str) -> bool {
-    text.len() == 16 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    text.len() == 19 && text.split('-').count() == 4 && text.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 /// Reads and checks the keys file at `path`, streamed from disk.
@@ -261,7 +262,7 @@ fn read_header<R: BufRead>(reader: &mut R, path: &Path) -> Result<Header> {
         ));
     }
     if !is_fingerprint(&header.key_fingerprint) {
-        return Err(Error::keys_file(path, "header: key_fingerprint is not 16 lowercase hex characters"));
+        return Err(Error::keys_file(path, "header: key_fingerprint is not four groups of four lowercase hex characters"));
     }
     Ok(header)
 }
@@ -528,7 +529,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet, HashSet};
     use std::path::PathBuf;
 
-    const FINGERPRINT: &str = "0123456789abcdef";
+    const FINGERPRINT: &str = "0123-4567-89ab-cdef";
 
     fn path() -> PathBuf {
         PathBuf::from("dump/keys.takar")
@@ -629,7 +630,7 @@ mod tests {
         assert_eq!(&bytes[..9], b"TAKARKEYS");
         assert_eq!(bytes[9], 1);
         let json = format!(
-            r#"{{"format_version":1,"takar_version":"{}","key_fingerprint":"0123456789abcdef","nik":2,"kk":1}}"#,
+            r#"{{"format_version":1,"takar_version":"{}","key_fingerprint":"0123-4567-89ab-cdef","nik":2,"kk":1}}"#,
             env!("CARGO_PKG_VERSION")
         );
         assert_eq!(env!("CARGO_PKG_VERSION"), "0.1.0");
@@ -685,8 +686,8 @@ mod tests {
         assert!(keys_error(&crafted(&extra, &[])).contains("unknown field `more`"));
         let missing = good.replace(r#","kk":0"#, "");
         assert!(keys_error(&crafted(&missing, &[])).contains("missing field `kk`"));
-        let upper = good.replace(FINGERPRINT, "0123456789ABCDEF");
-        assert!(keys_error(&crafted(&upper, &[])).contains("key_fingerprint is not 16 lowercase hex"));
+        let upper = good.replace(FINGERPRINT, "0123-4567-89AB-CDEF");
+        assert!(keys_error(&crafted(&upper, &[])).contains("key_fingerprint is not four groups of four lowercase hex"));
         // What serde quotes from a damaged header is masked.
         let digits = good.replace(r#""nik":0"#, r#""nik":"1234567890123456""#);
         let message = keys_error(&crafted(&digits, &[]));
@@ -827,11 +828,16 @@ mod tests {
     #[test]
     fn a_header_with_sixteen_digits_leaks() {
         let dir = tempfile::tempdir().unwrap();
-        let mut bytes = written(&[(1, 11)], &[]);
-        // Edit the fingerprint "0123456789abcdef" into "0123456789012345": still a valid
+        let good = written(&[(1, 11)], &[]);
+        // The takar version rewritten as 16 digits (header length fixed up): still a valid
         // header, but a 16-digit run in the raw bytes.
-        let at = bytes.windows(6).position(|w| w == b"abcdef").unwrap();
-        bytes[at..at + 6].copy_from_slice(b"012345");
+        let version = env!("CARGO_PKG_VERSION");
+        let len = u32::from_le_bytes(good[10..14].try_into().unwrap()) as usize;
+        let header = String::from_utf8(good[14..14 + len].to_vec()).unwrap().replace(version, "1234567890123456");
+        let mut bytes = good[..10].to_vec();
+        bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend_from_slice(&good[14 + len..]);
         assert!(read_from(&bytes, &path()).is_ok());
         let file = write_file(dir.path(), &bytes);
         assert!(leaks(&file, &|_| false).unwrap());

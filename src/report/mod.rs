@@ -17,6 +17,7 @@ pub mod guard;
 pub mod json;
 pub mod keys_file;
 pub mod output;
+pub mod overlap;
 pub mod parquet;
 pub mod regions;
 pub mod staged;

@@ -1,5 +1,6 @@
-//! takar's default outputs: `summary.json`, then one Parquet file per region level, written
-//! together through [`write_staged`] (all or nothing, leak-guarded).
+//! takar's default outputs: `summary.json`, then one Parquet file per region level, and, when
+//! the scan made pseudonyms, `keys.takar`; written together through [`write_staged`] (all or
+//! nothing, leak-guarded).
 
 use std::io::Write;
 use std::path::Path;
@@ -7,7 +8,7 @@ use std::path::Path;
 use super::guard::Guard;
 use super::regions::{region_rows, Level};
 use super::staged::{write_staged, Output};
-use super::{json, parquet};
+use super::{json, keys_file, parquet};
 use crate::nik::RegionTable;
 use crate::report::summary::Summary;
 use crate::{Error, Result};
@@ -24,9 +25,49 @@ pub const OUTPUT_FILES: [&str; 4] =
 /// the leak guard and only then renamed into place; on any failure no output or temporary file
 /// is left behind. A file that trips the guard fails the run with [`Error::LeakGuard`].
 pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Result<()> {
+    write_outputs_with_keys(dir, summary, regions, None)
+}
+
+/// [`write_outputs`], plus `keys.takar` when `keys` is given, in the same all-or-nothing set.
+pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>) -> Result<()> {
     let json = SummaryJson(summary);
     let [p, r, d] = Level::ALL.map(|level| RegionParquet { summary, regions, level });
-    write_staged(dir, &[&json, &p, &r, &d])
+    match keys {
+        Some(k) => write_staged(dir, &[&json, &p, &r, &d, k]),
+        None => write_staged(dir, &[&json, &p, &r, &d]),
+    }
+}
+
+/// `keys.takar`: the keyed pseudonyms of the dump's unique valid NIKs (with their province)
+/// and KKs, sorted. Binary, so it brings its own leak guard: no 16-digit text, and no 8-byte
+/// window that reads as one of the dump's own numbers.
+pub struct KeysOutput<'a> {
+    key_fingerprint: &'a str,
+    nik: &'a [(u64, u8)],
+    kk: &'a [u64],
+    check: Box<KeysGuard<'a>>,
+}
+
+/// The keys file's leak check, holding the dump's own question "is this one of my numbers?".
+type KeysGuard<'a> = dyn Fn(&Path) -> Result<bool> + Sync + 'a;
+
+impl<'a> KeysOutput<'a> {
+    /// `is_input_number`: whether a 16-digit value is a NIK or KK of the dump.
+    pub fn new(key_fingerprint: &'a str, nik: &'a [(u64, u8)], kk: &'a [u64], is_input_number: &'a (dyn Fn(u64) -> bool + Sync)) -> KeysOutput<'a> {
+        KeysOutput { key_fingerprint, nik, kk, check: Box::new(move |tmp| keys_file::leaks(tmp, is_input_number)) }
+    }
+}
+
+impl Output for KeysOutput<'_> {
+    fn name(&self) -> &str {
+        keys_file::FILE_NAME
+    }
+    fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()> {
+        keys_file::write(out, self.key_fingerprint, self.nik, self.kk).map_err(|e| Error::io(path, e))
+    }
+    fn guard(&self) -> Guard<'_> {
+        Guard::Custom(&*self.check)
+    }
 }
 
 /// `summary.json`: the scripting contract, plain text.
@@ -39,7 +80,7 @@ impl Output for SummaryJson<'_> {
     fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()> {
         out.write_all(json::render(self.0).as_bytes()).map_err(|e| Error::io(path, e))
     }
-    fn guard(&self) -> Guard {
+    fn guard(&self) -> Guard<'_> {
         Guard::TextNoDigitRun
     }
 }
@@ -60,7 +101,7 @@ impl Output for RegionParquet<'_> {
         parquet::write_region_parquet_with(&rows, self.level, Some(&self.summary.reference_date), out)
             .map_err(|source| Error::Parquet { path: path.to_path_buf(), source })
     }
-    fn guard(&self) -> Guard {
+    fn guard(&self) -> Guard<'_> {
         Guard::ParquetValues
     }
 }

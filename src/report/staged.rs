@@ -23,7 +23,7 @@ pub trait Output {
     /// `Send` because the Parquet writer asks for it.
     fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()>;
     /// The leak-guard policy of these bytes.
-    fn guard(&self) -> Guard;
+    fn guard(&self) -> Guard<'_>;
 }
 
 /// Writes every output into `dir` (created if missing), in order, all or nothing: each to a

@@ -30,13 +30,17 @@ impl Env {
     }
 }
 
+/// The pseudonym key every test run uses (through `TAKAR_KEY`), so tests never create the
+/// per-user key of whoever runs them.
+pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 pub fn takar(args: &[&str]) -> Output {
     takar_stdin(args, None)
 }
 
 pub fn takar_stdin(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_takar"));
-    cmd.args(args).stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.env("TAKAR_KEY", TEST_KEY).args(args).stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run takar");
     if let Some(input) = stdin {
         use std::io::Write;

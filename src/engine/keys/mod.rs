@@ -21,9 +21,11 @@
 //! unit a memory budget would write to a temporary file and merge back; the visitor contract
 //! (each unique key once, with its first input, shards in parallel) does not change when it does.
 
+mod collect;
 pub mod pseudonym;
 mod unique;
 
+pub use collect::Collect;
 pub use unique::{count_unique, UniqueCounts, Uniques};
 
 use hashbrown::HashSet;
@@ -162,6 +164,13 @@ impl KeyStore {
         self.parts.is_empty()
     }
 
+    /// Whether `key` is held. A scan of one shard of every part: meant for rare questions
+    /// (a leak guard's candidates), not for every key.
+    pub fn contains(&self, key: u64) -> bool {
+        let s = shard_of(hash(key));
+        self.parts.iter().any(|p| p.shard(s).contains(&key))
+    }
+
     /// Calls the visitor once per unique key, with the first input (in input order) that had
     /// it. Shards run in parallel, each into its own visitor from `make`; the visitors then
     /// [`merge`](KeyVisitor::merge), so a visitor's result must not depend on the order keys
@@ -196,4 +205,24 @@ pub trait KeyVisitor: Send {
     fn visit(&mut self, key: u64, first_input: u32);
     /// Folds another shard's visitor into this one (associative, commutative).
     fn merge(&mut self, other: Self);
+}
+
+/// Two visitors in one walk: the store is deduplicated once for both.
+impl<A: KeyVisitor, B: KeyVisitor> KeyVisitor for (A, B) {
+    #[inline]
+    fn visit(&mut self, key: u64, first_input: u32) {
+        self.0.visit(key, first_input);
+        self.1.visit(key, first_input);
+    }
+    fn merge(&mut self, other: Self) {
+        self.0.merge(other.0);
+        self.1.merge(other.1);
+    }
+}
+
+/// Visits nothing: the second half of a pair when there is nothing else to do.
+impl KeyVisitor for () {
+    #[inline]
+    fn visit(&mut self, _: u64, _: u32) {}
+    fn merge(&mut self, _: Self) {}
 }
