@@ -22,8 +22,9 @@ mkdir -p "$work"
 all=$work/all-$records.csv
 [ -s "$all" ] || "$takar" generate --records "$records" --seed 9 -o "$all" 2>/dev/null
 n=$((records * 6 / 10))
-[ -s "$work/a.csv" ] || { head -1 "$all"; tail -n +2 "$all" | head -n "$n"; } > "$work/a.csv"
-[ -s "$work/b.csv" ] || { head -1 "$all"; tail -n "$n" "$all"; } > "$work/b.csv"
+# sed, not head: head closing the pipe early would fail the script under pipefail.
+[ -s "$work/a.csv" ] || sed -n "1,$((n + 1))p" "$all" > "$work/a.csv"
+[ -s "$work/b.csv" ] || { sed -n 1p "$all"; tail -n "$n" "$all"; } > "$work/b.csv"
 cat "$work/a.csv" "$work/b.csv" > /dev/null  # warm the page cache
 
 run() { # name, command...
@@ -51,7 +52,8 @@ rows = {l.split()[0]: l.split()[1:] for l in open(f"{work}/times")}
 summary = json.load(open(f"{work}/scan_out.out"))
 size = os.path.getsize(f"{work}/out-a/keys.takar")
 keys, dumps = json.load(open(f"{work}/overlap_keys.out")), json.load(open(f"{work}/overlap_dumps.out"))
-same = keys["pairs"] == dumps["pairs"] and [s["unique"] for s in keys["sets"]] == [s["unique"] for s in dumps["sets"]]
+figures = lambda o: ([{k: v for k, v in p.items() if k not in ("a", "b")} for p in o["pairs"]], [(s["unique"], s["only_here"]) for s in o["sets"]])
+same = figures(keys) == figures(dumps)
 print(f"A: {summary['records']:,} records, {summary['nik']['unique']:,} unique NIKs, {summary['kk']['unique']:,} unique KKs")
 print(f"keys.takar: {size:,} bytes, {size / (summary['nik']['unique'] + summary['kk']['unique']) :.2f} bytes per unique number")
 print(f"overlap: {keys['pairs'][0]['intersection']:,} shared; keys files and dumps agree: {same}")

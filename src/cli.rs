@@ -165,4 +165,8 @@ pub struct ScanArgs {
     /// the TAKAR_KEY environment variable, else a per-user key created on first use.
     #[arg(long, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
+    /// With --out, write no keys.takar (and need no key): a faster scan when no overlap with
+    /// other dumps will be asked for.
+    #[arg(long)]
+    pub no_keys: bool,
 }

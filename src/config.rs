@@ -34,8 +34,8 @@ pub struct ScanConfig {
     pub scan: ScanOptions,
     pub reference: Date,
     pub out: Option<PathBuf>,
-    /// Where the pseudonym key comes from (used when `out` is set).
-    pub key: KeySource,
+    /// Where the pseudonym key comes from (used when `out` is set); `None` with `--no-keys`.
+    pub key: Option<KeySource>,
     pub json: bool,
     pub threads: usize,
     pub top: usize,
@@ -217,7 +217,7 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
         },
         reference: reference(&a.reference_date)?,
         out: a.out,
-        key: KeySource::resolve(a.key_file),
+        key: if a.no_keys { None } else { Some(KeySource::resolve(a.key_file)) },
         json: a.json,
         threads: a.threads.map_or_else(default_threads, |n| n.get()),
         top: a.top,

@@ -72,7 +72,10 @@ fn scan(c: ScanConfig) -> anyhow::Result<()> {
     let v = Validator::new(regions, c.reference);
     // The key is loaded (or the per-user key created) before a long scan, so a bad key fails
     // at once; only a scan that writes outputs needs one.
-    let pseudonyms = c.out.as_ref().map(|_| c.key.load().map(|key| Pseudonyms::new(&key))).transpose()?;
+    let pseudonyms = match (&c.out, &c.key) {
+        (Some(_), Some(source)) => Some(Pseudonyms::new(&source.load()?)),
+        _ => None,
+    };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(c.threads).build().context("starting worker threads")?;
     let dump = pool.install(|| takar::scan::scan_dump(&c.scan, &v, pseudonyms.as_ref()))?;
     let summary = &dump.summary;

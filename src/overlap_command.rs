@@ -49,7 +49,8 @@ pub fn run(c: &OverlapConfig, validator: &Validator<'_>) -> Result<Comparison> {
             NamedSet { name: shown(path), key_fingerprint: k.header.key_fingerprint, nik: k.nik, province: k.nik_province }
         } else {
             if pseudonyms.is_none() {
-                pseudonyms = Some(Pseudonyms::new(&c.scan.key.load()?));
+                let source = c.scan.key.as_ref().ok_or_else(|| Error::Usage("takar overlap needs the key to scan a dump; drop --no-keys".into()))?;
+                pseudonyms = Some(Pseudonyms::new(&source.load()?));
             }
             let p = pseudonyms.as_ref().expect("set just above");
             let opts = ScanOptions { inputs: vec![path.clone()], ..c.scan.scan.clone() };

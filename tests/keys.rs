@@ -150,6 +150,16 @@ fn a_bad_key_fails_before_anything_is_written() {
     assert!(err.contains("TAKAR_KEY"), "{err}");
     assert!(!err.contains("0123456789abcdef"), "the error repeats the key: {err}");
     assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
+    // --no-keys writes the other outputs and needs no key.
+    let out = Command::new(env!("CARGO_BIN_EXE_takar"))
+        .env("TAKAR_KEY", secretish)
+        .args(["scan", "--no-progress", "--no-keys", "--out"])
+        .arg(&out_dir)
+        .arg(&csv_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(files_in(&out_dir), ["districts.parquet", "provinces.parquet", "regencies.parquet", "summary.json"]);
     // Without --out no key is needed at all.
     let out = Command::new(env!("CARGO_BIN_EXE_takar")).env("TAKAR_KEY", secretish).args(["scan", "--json", "--no-progress"]).arg(&csv_path).output().unwrap();
     assert!(out.status.success());
