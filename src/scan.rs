@@ -32,7 +32,9 @@ pub use crate::format::Format;
 use crate::input::compression::Compression;
 use crate::input::source::{self, Body, MmapMode, Opened};
 use crate::input::text::{check_text, strip_bom};
-use crate::input::{blocks, zip_ahead};
+use crate::format::roles::ColumnChoice;
+use crate::input::{blocks, digest, zip_ahead};
+use crate::report::manifest::{Manifest, ManifestInput, ManifestOptions};
 
 /// Everything `scan` needs, resolved from the command line.
 #[derive(Debug, Clone)]
@@ -86,6 +88,46 @@ impl Dump {
         let nik = matches!(validator.nik(digits.as_bytes()), crate::nik::Check::Valid(n) if self.nik_keys.contains(n.key()));
         nik || matches!(validator.kk(digits.as_bytes()), crate::nik::Check::Valid(k) if self.kk_keys.contains(k.key()))
     }
+}
+
+/// The manifest of a run over these options: every input file given (directories walked, a
+/// zip counted as its file) with its size and hash, and the options that change an answer.
+pub fn manifest(opts: &ScanOptions, reference: crate::nik::Date, key_fingerprint: Option<&str>) -> Result<Manifest> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for input in source::expand(&opts.inputs)? {
+        if files.last() != Some(&input.path) {
+            files.push(input.path);
+        }
+    }
+    let mut inputs = Vec::with_capacity(files.len());
+    for path in files {
+        let (bytes, blake3) = if path.as_os_str() == "-" { (0, None) } else { digest::file_digest(&path).map(|(n, h)| (n, Some(h)))? };
+        inputs.push(ManifestInput { path: crate::error::shown(&path), bytes, blake3 });
+    }
+    let columns = opts
+        .sniff
+        .columns
+        .iter()
+        .filter_map(|(role, choice)| {
+            choice.as_ref().map(|c| match c {
+                ColumnChoice::Name(n) => format!("{role}={}", crate::nik::mask::mask_digits(n)),
+                ColumnChoice::Position(n) => format!("{role}={n}"),
+            })
+        })
+        .collect();
+    Ok(Manifest {
+        takar_version: env!("CARGO_PKG_VERSION"),
+        region_editions: crate::nik::region::editions().collect(),
+        key_fingerprint: key_fingerprint.map(str::to_string),
+        options: ManifestOptions {
+            format: opts.format.as_str(),
+            delimiter: opts.sniff.delimiter.map(|d| if d == b'\t' { "\\t".to_string() } else { (d as char).to_string() }),
+            no_header: opts.sniff.header == Some(false),
+            columns,
+            reference_date: reference.to_string(),
+        },
+        inputs,
+    })
 }
 
 /// [`scan`], plus the keyed pseudonyms of the unique NIKs and KKs when `pseudonyms` is given

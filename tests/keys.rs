@@ -159,7 +159,7 @@ fn a_bad_key_fails_before_anything_is_written() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(files_in(&out_dir), ["districts.parquet", "provinces.parquet", "regencies.parquet", "summary.json"]);
+    assert_eq!(files_in(&out_dir), ["districts.parquet", "manifest.json", "provinces.parquet", "regencies.parquet", "summary.json"]);
     // Without --out no key is needed at all.
     let out = Command::new(env!("CARGO_BIN_EXE_takar")).env("TAKAR_KEY", secretish).args(["scan", "--json", "--no-progress"]).arg(&csv_path).output().unwrap();
     assert!(out.status.success());
@@ -213,4 +213,43 @@ fn the_per_user_key_is_created_once_private_and_reused() {
     let c = keys_file::read(&env.path("c").join("keys.takar")).unwrap().header.key_fingerprint;
     assert_eq!(c, Key::load(&other).unwrap().fingerprint());
     assert_ne!(c, first);
+}
+
+/// Two analysts with the same inputs, key and options: the same summary (timings aside), the
+/// same Parquet files, the same keys file and the same manifest, byte for byte; the manifest
+/// names each input by size and BLAKE3 hash, the key by its fingerprint, and the options.
+#[test]
+fn the_same_run_gives_the_same_outputs_and_a_manifest_that_says_so() {
+    let env = Env::new();
+    let csv_path = generate(&env, "p.csv", "csv", "26");
+    let run = |name: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_takar"))
+            .env("TAKAR_KEY", TEST_KEY)
+            .args(["scan", "--no-progress", "--reference-date", REFERENCE, "--column", "kk=nkk", "--threads", if name == "a" { "1" } else { "2" }, "--out"])
+            .arg(env.path(name))
+            .arg(&csv_path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        env.path(name)
+    };
+    let (a, b) = (run("a"), run("b"));
+    for f in files_in(&a) {
+        let (x, y) = (std::fs::read(a.join(&f)).unwrap(), std::fs::read(b.join(&f)).unwrap());
+        if f == "summary.json" {
+            let strip = |t: &[u8]| String::from_utf8_lossy(t).lines().filter(|l| !l.contains("elapsed_s") && !l.contains("bytes_per_s")).collect::<Vec<_>>().join("\n");
+            assert_eq!(strip(&x), strip(&y));
+        } else {
+            assert!(x == y, "{f} differs between two runs");
+        }
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("manifest.json")).unwrap()).unwrap();
+    let bytes = std::fs::read(&csv_path).unwrap();
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    assert_eq!(manifest["inputs"][0]["bytes"], bytes.len() as u64);
+    assert_eq!(manifest["inputs"][0]["blake3"].as_str().unwrap().replace('-', ""), hash);
+    assert_eq!(manifest["key_fingerprint"], Key::from_hex(TEST_KEY).unwrap().fingerprint());
+    assert_eq!(manifest["options"]["columns"], serde_json::json!(["kk=nkk"]));
+    assert_eq!(manifest["options"]["reference_date"], REFERENCE);
+    assert!(manifest["region_editions"].as_array().unwrap().len() >= 6);
 }

@@ -9,6 +9,7 @@
 pub mod blocks;
 pub mod compression;
 pub mod decode;
+pub mod digest;
 pub mod jobs;
 pub mod source;
 pub mod text;

@@ -16,6 +16,7 @@
 pub mod guard;
 pub mod json;
 pub mod keys_file;
+pub mod manifest;
 pub mod output;
 pub mod overlap;
 pub mod parquet;

@@ -8,6 +8,7 @@ use std::path::Path;
 use super::guard::Guard;
 use super::regions::{region_rows, Level};
 use super::staged::{write_staged, Output};
+use super::manifest::{self, Manifest};
 use super::{json, keys_file, parquet};
 use crate::nik::RegionTable;
 use crate::report::summary::Summary;
@@ -15,6 +16,8 @@ use crate::{Error, Result};
 
 /// The name of the JSON summary in the output directory.
 pub const SUMMARY_JSON: &str = "summary.json";
+/// The name of the run's manifest.
+pub const MANIFEST_JSON: &str = "manifest.json";
 
 /// The files [`write_outputs`] creates, in order.
 pub const OUTPUT_FILES: [&str; 4] =
@@ -25,16 +28,37 @@ pub const OUTPUT_FILES: [&str; 4] =
 /// the leak guard and only then renamed into place; on any failure no output or temporary file
 /// is left behind. A file that trips the guard fails the run with [`Error::LeakGuard`].
 pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Result<()> {
-    write_outputs_with_keys(dir, summary, regions, None)
+    write_outputs_with_keys(dir, summary, regions, None, None)
 }
 
-/// [`write_outputs`], plus `keys.takar` when `keys` is given, in the same all-or-nothing set.
-pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>) -> Result<()> {
+/// [`write_outputs`], plus `keys.takar` when `keys` is given and `manifest.json` when
+/// `manifest` is, in the same all-or-nothing set.
+pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>) -> Result<()> {
     let json = SummaryJson(summary);
     let [p, r, d] = Level::ALL.map(|level| RegionParquet { summary, regions, level });
-    match keys {
-        Some(k) => write_staged(dir, &[&json, &p, &r, &d, k]),
-        None => write_staged(dir, &[&json, &p, &r, &d]),
+    let manifest = manifest.map(ManifestJson);
+    let mut outputs: Vec<&dyn Output> = vec![&json, &p, &r, &d];
+    if let Some(k) = keys {
+        outputs.push(k);
+    }
+    if let Some(m) = &manifest {
+        outputs.push(m);
+    }
+    write_staged(dir, &outputs)
+}
+
+/// `manifest.json`: plain text, under the 16-digit guard like the summary.
+struct ManifestJson<'a>(&'a Manifest);
+
+impl Output for ManifestJson<'_> {
+    fn name(&self) -> &str {
+        MANIFEST_JSON
+    }
+    fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()> {
+        out.write_all(manifest::render(self.0).as_bytes()).map_err(|e| Error::io(path, e))
+    }
+    fn guard(&self) -> Guard<'_> {
+        Guard::TextNoDigitRun
     }
 }
 
