@@ -81,7 +81,7 @@ fn scan(c: ScanConfig) -> anyhow::Result<()> {
     let summary = &dump.summary;
     if let Some(dir) = &c.out {
         let is_input_number = |n: u64| dump.is_input_number(n, &v);
-        let keys = dump.pseudonyms.as_ref().map(|p| KeysOutput::new(&p.key_fingerprint, &p.nik, &p.kk, &is_input_number));
+        let keys = dump.pseudonyms.as_ref().map(|p| KeysOutput::new(&p.key_fingerprint, &p.nik_packed, &p.kk, &is_input_number));
         let manifest = takar::scan::manifest(&c.scan, c.reference, dump.pseudonyms.as_ref().map(|p| p.key_fingerprint.as_str()))?;
         takar::report::output::write_outputs_with_keys(dir, summary, regions, keys.as_ref(), Some(&manifest))?;
     }

@@ -56,7 +56,7 @@ pub fn run(c: &OverlapConfig, validator: &Validator<'_>) -> Result<Comparison> {
             let opts = ScanOptions { inputs: vec![path.clone()], ..c.scan.scan.clone() };
             let dump = scan_dump(&opts, validator, Some(p))?;
             let sets = dump.pseudonyms.expect("asked for");
-            let (nik, province) = sets.nik.into_iter().unzip();
+            let (nik, province) = sets.nik_packed.iter().map(|&v| (v >> 8, v as u8)).unzip();
             NamedSet { name: shown(path), key_fingerprint: sets.key_fingerprint, nik, province }
         };
         if let Some(first) = sets.first().filter(|f: &&NamedSet| f.key_fingerprint != set.key_fingerprint) {

@@ -70,11 +70,11 @@ pub struct Dump {
     kk_keys: KeyStore,
 }
 
-/// The keyed pseudonyms of a dump's unique valid numbers, sorted: NIKs with their province
-/// code, and KKs.
+/// The keyed pseudonyms of a dump's unique valid numbers, sorted: NIKs packed with their
+/// province code (`pseudonym << 8 | province`, 8 bytes each), and KKs.
 pub struct PseudonymSets {
     pub key_fingerprint: String,
-    pub nik: Vec<(u64, u8)>,
+    pub nik_packed: Vec<u64>,
     pub kk: Vec<u64>,
 }
 
@@ -167,8 +167,7 @@ pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Opti
             let (kk, mut kk_pseudonyms) = kk_keys.visit_unique(|| (UniqueCounts::new(0, n), Collect::new(|key| p.kk(key))));
             packed.values.par_sort_unstable();
             kk_pseudonyms.values.par_sort_unstable();
-            let nik_set = packed.values.iter().map(|&v| (v >> 8, v as u8)).collect();
-            (nik.0, kk.0, Some(PseudonymSets { key_fingerprint: p.fingerprint().to_string(), nik: nik_set, kk: kk_pseudonyms.values }))
+            (nik.0, kk.0, Some(PseudonymSets { key_fingerprint: p.fingerprint().to_string(), nik_packed: packed.values, kk: kk_pseudonyms.values }))
         }
     };
     let summary = Summary::build(validator.dates().reference(), Findings { inputs, tally, nik, kk, elapsed: started.elapsed() });

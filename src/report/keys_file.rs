@@ -122,6 +122,17 @@ pub struct KeySet {
 /// then hold part of a file, which is why outputs are staged. The body streams through the
 /// zstd encoder in one pass per section, never held whole.
 pub fn write(out: &mut dyn Write, key_fingerprint: &str, nik: &[(u64, u8)], kk: &[u64]) -> io::Result<()> {
+    write_sets(out, key_fingerprint, nik.iter().copied(), nik.len(), kk)
+}
+
+/// [`write`] with each NIK given packed as `pseudonym << 8 | province` (pseudonyms are below
+/// 2^48, so one u64 holds both and sorts by pseudonym): what a scan gathers, written without
+/// unpacking it into 16-byte pairs first.
+pub fn write_packed(out: &mut dyn Write, key_fingerprint: &str, nik: &[u64], kk: &[u64]) -> io::Result<()> {
+    write_sets(out, key_fingerprint, nik.iter().map(|&v| (v >> 8, v as u8)), nik.len(), kk)
+}
+
+fn write_sets(out: &mut dyn Write, key_fingerprint: &str, nik: impl Iterator<Item = (u64, u8)> + Clone, nik_len: usize, kk: &[u64]) -> io::Result<()> {
     if !is_fingerprint(key_fingerprint) {
         return Err(invalid_input("the key fingerprint is not four groups of four lowercase hex characters".to_string()));
     }
@@ -129,7 +140,7 @@ pub fn write(out: &mut dyn Write, key_fingerprint: &str, nik: &[(u64, u8)], kk: 
         format_version: u32::from(FORMAT_VERSION),
         takar_version: env!("CARGO_PKG_VERSION").to_string(),
         key_fingerprint: key_fingerprint.to_string(),
-        nik: nik.len() as u64,
+        nik: nik_len as u64,
         kk: kk.len() as u64,
     };
     let json = serde_json::to_vec(&header).map_err(io::Error::other)?;
@@ -144,8 +155,8 @@ pub fn write(out: &mut dyn Write, key_fingerprint: &str, nik: &[(u64, u8)], kk: 
     encoder.include_checksum(true)?;
     // Varints are 1 to 7 bytes; a buffer in front of zstd keeps its calls block-sized.
     let mut body = BufWriter::with_capacity(BODY_BLOCK, encoder);
-    write_deltas(&mut body, nik.iter().map(|&(pseudonym, _)| pseudonym), "NIK")?;
-    for (index, &(_, province)) in nik.iter().enumerate() {
+    write_deltas(&mut body, nik.clone().map(|(pseudonym, _)| pseudonym), "NIK")?;
+    for (index, (_, province)) in nik.enumerate() {
         if !PROVINCES.contains(&province) {
             return Err(invalid_input(format!("NIK {index}: province code {province} is not in 11..=99")));
         }
@@ -823,6 +834,16 @@ mod tests {
         let dump: HashSet<u64> = (0..10_000).map(|_| rng.random_range(SIXTEEN_DIGITS)).collect();
         assert!(!leaks(&file, &|v| dump.contains(&v)).unwrap());
         assert!(!leaks(&file, &|_| false).unwrap());
+    }
+
+    #[test]
+    fn packed_nik_write_the_same_bytes() {
+        let nik = [(1u64, 11u8), (300, 35), ((1 << 48) - 1, 94)];
+        let packed: Vec<u64> = nik.iter().map(|&(p, province)| p << 8 | u64::from(province)).collect();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write(&mut a, FINGERPRINT, &nik, &[7, 9]).unwrap();
+        write_packed(&mut b, FINGERPRINT, &packed, &[7, 9]).unwrap();
+        assert_eq!(a, b);
     }
 
     #[test]

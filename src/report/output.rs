@@ -67,7 +67,7 @@ impl Output for ManifestJson<'_> {
 /// window that reads as one of the dump's own numbers.
 pub struct KeysOutput<'a> {
     key_fingerprint: &'a str,
-    nik: &'a [(u64, u8)],
+    nik_packed: &'a [u64],
     kk: &'a [u64],
     check: Box<KeysGuard<'a>>,
 }
@@ -76,9 +76,10 @@ pub struct KeysOutput<'a> {
 type KeysGuard<'a> = dyn Fn(&Path) -> Result<bool> + Sync + 'a;
 
 impl<'a> KeysOutput<'a> {
-    /// `is_input_number`: whether a 16-digit value is a NIK or KK of the dump.
-    pub fn new(key_fingerprint: &'a str, nik: &'a [(u64, u8)], kk: &'a [u64], is_input_number: &'a (dyn Fn(u64) -> bool + Sync)) -> KeysOutput<'a> {
-        KeysOutput { key_fingerprint, nik, kk, check: Box::new(move |tmp| keys_file::leaks(tmp, is_input_number)) }
+    /// `nik_packed`: `pseudonym << 8 | province`, sorted; `is_input_number`: whether a
+    /// 16-digit value is a NIK or KK of the dump.
+    pub fn new(key_fingerprint: &'a str, nik_packed: &'a [u64], kk: &'a [u64], is_input_number: &'a (dyn Fn(u64) -> bool + Sync)) -> KeysOutput<'a> {
+        KeysOutput { key_fingerprint, nik_packed, kk, check: Box::new(move |tmp| keys_file::leaks(tmp, is_input_number)) }
     }
 }
 
@@ -87,7 +88,7 @@ impl Output for KeysOutput<'_> {
         keys_file::FILE_NAME
     }
     fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()> {
-        keys_file::write(out, self.key_fingerprint, self.nik, self.kk).map_err(|e| Error::io(path, e))
+        keys_file::write_packed(out, self.key_fingerprint, self.nik_packed, self.kk).map_err(|e| Error::io(path, e))
     }
     fn guard(&self) -> Guard<'_> {
         Guard::Custom(&*self.check)
