@@ -9,6 +9,7 @@ use crate::config::OverlapConfig;
 use crate::engine::keys::pseudonym::Pseudonyms;
 use crate::engine::overlap::{overlap, Overlap, Set, SetFigures};
 use crate::error::shown;
+use crate::input::source;
 use crate::nik::Validator;
 use crate::report::keys_file::{self, MAGIC};
 use crate::scan::{scan_dump, ScanOptions};
@@ -125,20 +126,10 @@ fn is_keys_file(path: &Path) -> bool {
     std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && head == MAGIC
 }
 
-/// Every `keys.takar` below `dir`, in path order.
+/// Every `keys.takar` below `dir`, in path order (walked as scan walks a folder of inputs).
 fn keys_files_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
-            let path = entry.map_err(|e| Error::io(&d, e))?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.file_name().is_some_and(|n| n == keys_file::FILE_NAME) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    let mut files = Vec::new();
+    source::walk(dir, &mut files)?;
+    files.retain(|p| p.file_name().is_some_and(|n| n == keys_file::FILE_NAME));
+    Ok(files)
 }

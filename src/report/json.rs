@@ -20,7 +20,7 @@ pub fn render(summary: &Summary) -> String {
 }
 
 /// `x` rounded to a multiple of `1 / scale`; non-finite values pass through (JSON `null`).
-fn round_to(x: f64, scale: f64) -> f64 {
+pub(crate) fn round_to(x: f64, scale: f64) -> f64 {
     if x.is_finite() {
         (x * scale).round() / scale
     } else {

@@ -34,9 +34,9 @@ pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Re
 /// [`write_outputs`], plus `keys.takar` when `keys` is given and `manifest.json` when
 /// `manifest` is, in the same all-or-nothing set.
 pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>) -> Result<()> {
-    let json = SummaryJson(summary);
+    let json = TextFile { name: SUMMARY_JSON, text: json::render(summary) };
     let [p, r, d] = Level::ALL.map(|level| RegionParquet { summary, regions, level });
-    let manifest = manifest.map(ManifestJson);
+    let manifest = manifest.map(|m| TextFile { name: MANIFEST_JSON, text: manifest::render(m) });
     let mut outputs: Vec<&dyn Output> = vec![&json, &p, &r, &d];
     if let Some(k) = keys {
         outputs.push(k);
@@ -45,21 +45,6 @@ pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTa
         outputs.push(m);
     }
     write_staged(dir, &outputs)
-}
-
-/// `manifest.json`: plain text, under the 16-digit guard like the summary.
-struct ManifestJson<'a>(&'a Manifest);
-
-impl Output for ManifestJson<'_> {
-    fn name(&self) -> &str {
-        MANIFEST_JSON
-    }
-    fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()> {
-        out.write_all(manifest::render(self.0).as_bytes()).map_err(|e| Error::io(path, e))
-    }
-    fn guard(&self) -> Guard<'_> {
-        Guard::TextNoDigitRun
-    }
 }
 
 /// `keys.takar`: the keyed pseudonyms of the dump's unique valid NIKs (with their province)
@@ -95,15 +80,19 @@ impl Output for KeysOutput<'_> {
     }
 }
 
-/// `summary.json`: the scripting contract, plain text.
-struct SummaryJson<'a>(&'a Summary);
+/// A text output rendered beforehand (`summary.json`, `manifest.json`), under the 16-digit
+/// guard.
+struct TextFile {
+    name: &'static str,
+    text: String,
+}
 
-impl Output for SummaryJson<'_> {
+impl Output for TextFile {
     fn name(&self) -> &str {
-        SUMMARY_JSON
+        self.name
     }
     fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()> {
-        out.write_all(json::render(self.0).as_bytes()).map_err(|e| Error::io(path, e))
+        out.write_all(self.text.as_bytes()).map_err(|e| Error::io(path, e))
     }
     fn guard(&self) -> Guard<'_> {
         Guard::TextNoDigitRun

@@ -47,7 +47,7 @@ fn province_name(regions: &RegionTable, code: u8) -> &str {
 
 /// Shares rounded to 6 places, as `summary.json` rounds its figures.
 fn round(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    super::json::round_to(x, 1e6)
 }
 
 /// The JSON form, pretty, ending in a newline.
