@@ -44,6 +44,11 @@ pub enum Error {
     #[error("{}: not a valid keys file: {message}", shown(path))]
     KeysFile { path: PathBuf, message: String },
 
+    /// A file of an output folder that `takar report DIR` cannot read back (missing, not
+    /// takar's JSON or Parquet).
+    #[error("{}: {message}", shown(path))]
+    Report { path: PathBuf, message: String },
+
     #[error("{0}")]
     Usage(String),
 }

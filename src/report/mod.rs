@@ -7,6 +7,8 @@
 //!   official names and the successor of historic codes;
 //! - [`parquet`]: one Parquet file per region level, fixed schemas;
 //! - [`terminal`]: the human report;
+//! - [`html`]: `report.html` (one self-contained page with a map) and `map.svg`;
+//! - [`labels`]: the labels of both reports for people, in English and Bahasa Indonesia;
 //! - [`output`]: the default outputs (`summary.json`, the three Parquet files);
 //! - [`staged`]: writes a list of outputs to temporary names, runs each one's leak guard
 //!   ([`guard`]: no 16-digit run may leave takar) and only then renames them all into place.
@@ -14,8 +16,10 @@
 //! Nothing here ever holds a NIK: the summary carries counts and region codes only.
 
 pub mod guard;
+pub mod html;
 pub mod json;
 pub mod keys_file;
+pub mod labels;
 pub mod manifest;
 pub mod output;
 pub mod overlap;
