@@ -24,6 +24,30 @@ pub enum Command {
     /// How much of each dump is in the others: exact overlaps of keyed pseudonyms. Each set is
     /// a dump (scanned on the fly, with the same options as `scan`) or a keys.takar file.
     Overlap(OverlapArgs),
+    /// Render report.html and map.svg again from an output folder of `scan --out`, and print
+    /// the terminal report, without scanning.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// An output folder written by `takar scan --out`.
+    pub dir: PathBuf,
+    /// Language of the reports for people.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+    /// Regions listed in the terminal report.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+/// `--lang`: English or Bahasa Indonesia.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Id,
 }
 
 #[derive(Debug, Args)]
@@ -169,4 +193,7 @@ pub struct ScanArgs {
     /// other dumps will be asked for.
     #[arg(long)]
     pub no_keys: bool,
+    /// Language of the terminal report and of report.html (en or id, Bahasa Indonesia).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
 }

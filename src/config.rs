@@ -4,7 +4,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, MmapArg, NikArgs, OverlapArgs, ScanArgs};
+use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, LangArg, MmapArg, NikArgs, OverlapArgs, ReportArgs, ScanArgs};
+use crate::report::labels::Lang;
 use crate::engine::{Role, RoleMap};
 use crate::generate::DumpFormat;
 use crate::error::{Error, Result};
@@ -21,6 +22,34 @@ pub enum Config {
     Scan(ScanConfig),
     Overlap(OverlapConfig),
     Generate(crate::generate::GenerateConfig),
+    Report(ReportConfig),
+}
+
+/// `takar report DIR`: re-render the reports of an output folder.
+pub struct ReportConfig {
+    pub dir: PathBuf,
+    pub lang: Lang,
+    pub top: usize,
+    pub color: bool,
+}
+
+fn lang(a: LangArg) -> Lang {
+    match a {
+        LangArg::En => Lang::En,
+        LangArg::Id => Lang::Id,
+    }
+}
+
+fn color(a: ColorArg) -> bool {
+    match a {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn report_config(a: ReportArgs) -> ReportConfig {
+    ReportConfig { dir: a.dir, lang: lang(a.lang), top: a.top, color: color(a.color) }
 }
 
 pub struct NikConfig {
@@ -40,6 +69,8 @@ pub struct ScanConfig {
     pub threads: usize,
     pub top: usize,
     pub color: bool,
+    /// Language of the terminal report and report.html.
+    pub lang: Lang,
 }
 
 /// Where the key of the pseudonyms comes from: `--key-file`, else `TAKAR_KEY` (64 hex
@@ -144,6 +175,7 @@ impl Config {
             Command::Nik(a) => Config::Nik(nik_config(a)?),
             Command::Scan(a) => Config::Scan(scan_config(a)?),
             Command::Overlap(a) => Config::Overlap(overlap_config(a)?),
+            Command::Report(a) => Config::Report(report_config(a)),
             Command::Generate(a) => Config::Generate(crate::generate::GenerateConfig {
                 records: a.records,
                 seed: a.seed,
@@ -218,6 +250,7 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
         reference: reference(&a.reference_date)?,
         out: a.out,
         key: if a.no_keys { None } else { Some(KeySource::resolve(a.key_file)) },
+        lang: lang(a.lang),
         json: a.json,
         threads: a.threads.map_or_else(default_threads, |n| n.get()),
         top: a.top,

@@ -36,6 +36,7 @@ fn run(config: Config) -> anyhow::Result<()> {
         Config::Scan(c) => scan(c),
         Config::Overlap(c) => overlap(c),
         Config::Generate(a) => generate(a),
+        Config::Report(c) => report(c),
     }
 }
 
@@ -83,12 +84,12 @@ fn scan(c: ScanConfig) -> anyhow::Result<()> {
         let is_input_number = |n: u64| dump.is_input_number(n, &v);
         let keys = dump.pseudonyms.as_ref().map(|p| KeysOutput::new(&p.key_fingerprint, &p.nik_packed, &p.kk, &is_input_number));
         let manifest = takar::scan::manifest(&c.scan, c.reference, dump.pseudonyms.as_ref().map(|p| p.key_fingerprint.as_str()))?;
-        takar::report::output::write_outputs_with_keys(dir, summary, regions, keys.as_ref(), Some(&manifest))?;
+        takar::report::output::write_scan_outputs(dir, summary, regions, keys.as_ref(), Some(&manifest), c.lang)?;
     }
     let text = if c.json {
         takar::report::json::render(summary)
     } else {
-        takar::report::terminal::render(summary, regions, &TerminalOptions { top: c.top, color: c.color })
+        takar::report::terminal::render_lang(summary, regions, &TerminalOptions { top: c.top, color: c.color }, c.lang)
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -108,6 +109,19 @@ fn overlap(c: takar::config::OverlapConfig) -> anyhow::Result<()> {
     } else {
         takar::report::overlap::render_text(&names, fingerprint, &found.figures, regions)
     };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `takar report DIR`: report.html and map.svg rendered again from the folder's outputs (the
+/// same bytes the scan wrote, in the language asked for), and the terminal report printed.
+fn report(c: takar::config::ReportConfig) -> anyhow::Result<()> {
+    let regions = RegionTable::embedded();
+    takar::report::output::write_report(&c.dir, c.lang)?;
+    let summary = takar::report::readback::summary_from_dir(&c.dir, regions)?;
+    let text = takar::report::terminal::render_lang(&summary, regions, &TerminalOptions { top: c.top, color: c.color }, c.lang);
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

@@ -8,6 +8,7 @@
 //! - [`parquet`]: one Parquet file per region level, fixed schemas;
 //! - [`terminal`]: the human report;
 //! - [`html`]: `report.html` (one self-contained page with a map) and `map.svg`;
+//! - [`readback`]: a summary read back from an output folder, for `takar report DIR`;
 //! - [`labels`]: the labels of both reports for people, in English and Bahasa Indonesia;
 //! - [`output`]: the default outputs (`summary.json`, the three Parquet files);
 //! - [`staged`]: writes a list of outputs to temporary names, runs each one's leak guard
@@ -24,6 +25,7 @@ pub mod manifest;
 pub mod output;
 pub mod overlap;
 pub mod parquet;
+pub mod readback;
 pub mod regions;
 pub mod staged;
 pub mod summary;

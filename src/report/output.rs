@@ -9,6 +9,8 @@ use super::guard::Guard;
 use super::regions::{region_rows, Level};
 use super::staged::{write_staged, Output};
 use super::manifest::{self, Manifest};
+use super::html::{self, ReportData};
+use super::labels::Lang;
 use super::{json, keys_file, parquet};
 use crate::nik::RegionTable;
 use crate::report::summary::Summary;
@@ -32,11 +34,23 @@ pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Re
 }
 
 /// [`write_outputs`], plus `keys.takar` when `keys` is given and `manifest.json` when
-/// `manifest` is, in the same all-or-nothing set.
+/// `manifest` is, in the same all-or-nothing set, and `report.html` and `map.svg` in English.
 pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>) -> Result<()> {
+    write_scan_outputs(dir, summary, regions, keys, manifest, Lang::default())
+}
+
+/// Everything `takar scan --out` writes: [`write_outputs_with_keys`]'s files, with
+/// `report.html` and `map.svg` in `lang`.
+pub fn write_scan_outputs(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>, lang: Lang) -> Result<()> {
     let json = TextFile { name: SUMMARY_JSON, text: json::render(summary) };
     let [p, r, d] = Level::ALL.map(|level| RegionParquet { summary, regions, level });
     let manifest = manifest.map(|m| TextFile { name: MANIFEST_JSON, text: manifest::render(m) });
+    // The page is rendered from the bytes the summary and the regency file will hold, through
+    // the reader `takar report DIR` uses: both give the same page.
+    let mut regencies = Vec::new();
+    r.write(&mut regencies, &dir.join(r.name()))?;
+    let data = ReportData::from_outputs(dir, &json.text, regencies, manifest.as_ref().map(|m| m.text.as_str()))?;
+    let [page, map] = report_files(&data, lang);
     let mut outputs: Vec<&dyn Output> = vec![&json, &p, &r, &d];
     if let Some(k) = keys {
         outputs.push(k);
@@ -44,7 +58,29 @@ pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTa
     if let Some(m) = &manifest {
         outputs.push(m);
     }
+    outputs.push(&page);
+    outputs.push(&map);
     write_staged(dir, &outputs)
+}
+
+/// The name of the HTML report and of its map alone.
+pub const REPORT_HTML: &str = "report.html";
+pub const MAP_SVG: &str = "map.svg";
+
+fn report_files(data: &ReportData, lang: Lang) -> [TextFile; 2] {
+    [
+        TextFile { name: REPORT_HTML, text: html::render_page(data, lang) },
+        TextFile { name: MAP_SVG, text: html::render_map_svg(data, lang) },
+    ]
+}
+
+/// `takar report DIR`: `report.html` and `map.svg` rendered again from the outputs in `dir`,
+/// written like every output (staged, leak-guarded). Returns what they were made from.
+pub fn write_report(dir: &Path, lang: Lang) -> Result<ReportData> {
+    let data = ReportData::read_dir(dir)?;
+    let [page, map] = report_files(&data, lang);
+    write_staged(dir, &[&page, &map])?;
+    Ok(data)
 }
 
 /// `keys.takar`: the keyed pseudonyms of the dump's unique valid NIKs (with their province)
@@ -80,8 +116,8 @@ impl Output for KeysOutput<'_> {
     }
 }
 
-/// A text output rendered beforehand (`summary.json`, `manifest.json`), under the 16-digit
-/// guard.
+/// A text output rendered beforehand (`summary.json`, `manifest.json`, `report.html`,
+/// `map.svg`), under the 16-digit guard.
 struct TextFile {
     name: &'static str,
     text: String,

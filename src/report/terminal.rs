@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use super::labels::{Labels, Lang};
 use super::regions::{region_rows, Level, RegionRow};
 use crate::nik::{Reason, RegionTable};
 use crate::report::summary::{ColumnSummary, InputSummary, Summary};
@@ -98,6 +99,12 @@ impl Paint {
 
 /// The whole terminal report, ending with a newline.
 pub fn render(summary: &Summary, regions: &RegionTable, opts: &TerminalOptions) -> String {
+    render_lang(summary, regions, opts, Lang::En)
+}
+
+/// [`render`] with the labels of `lang` (`--lang`).
+pub fn render_lang(summary: &Summary, regions: &RegionTable, opts: &TerminalOptions, lang: Lang) -> String {
+    let l = lang.labels();
     let p = Paint(opts.color);
     let mut o = String::new();
     let total_bytes: u64 = summary.inputs.iter().map(|i| i.bytes).sum();
@@ -106,26 +113,28 @@ pub fn render(summary: &Summary, regions: &RegionTable, opts: &TerminalOptions) 
         "{} {}",
         p.bold(&format!("takar {}", summary.takar_version)),
         p.dim(&format!(
-            "- {} input{}, {} scanned, reference date {}",
+            "- {} {}, {} {}, {} {}",
             summary.inputs.len(),
-            if summary.inputs.len() == 1 { "" } else { "s" },
+            if summary.inputs.len() == 1 { l.input_one } else { l.input_many },
             human_bytes(total_bytes),
+            l.scanned,
+            l.reference_date,
             clean(&summary.reference_date)
         ))
     );
 
-    inputs(&mut o, &p, &summary.inputs);
-    warnings(&mut o, &p, &summary.inputs);
-    totals(&mut o, &p, summary);
-    reasons(&mut o, &p, "NIK", &summary.nik);
-    reasons(&mut o, &p, "KK", &summary.kk);
-    consistency(&mut o, &p, summary);
+    inputs(&mut o, &p, l, &summary.inputs);
+    warnings(&mut o, &p, l, &summary.inputs);
+    totals(&mut o, &p, l, summary);
+    reasons(&mut o, &p, l, "NIK", &summary.nik);
+    reasons(&mut o, &p, l, "KK", &summary.kk);
+    consistency(&mut o, &p, l, summary);
     if opts.top > 0 {
-        top(&mut o, &p, "provinces", &region_rows(summary, regions, Level::Province), opts.top);
-        top(&mut o, &p, "regencies/cities", &region_rows(summary, regions, Level::Regency), opts.top);
+        top(&mut o, &p, l, l.provinces, &region_rows(summary, regions, Level::Province), opts.top);
+        top(&mut o, &p, l, l.regencies, &region_rows(summary, regions, Level::Regency), opts.top);
     }
-    per_input(&mut o, &p, &summary.inputs);
-    timing(&mut o, &p, summary, total_bytes);
+    per_input(&mut o, &p, l, &summary.inputs);
+    timing(&mut o, &p, l, summary, total_bytes);
     o
 }
 
@@ -133,11 +142,11 @@ fn section(o: &mut String, p: &Paint, title: &str) {
     let _ = writeln!(o, "\n{}", p.bold(title));
 }
 
-fn inputs(o: &mut String, p: &Paint, inputs: &[InputSummary]) {
+fn inputs(o: &mut String, p: &Paint, l: &Labels, inputs: &[InputSummary]) {
     if inputs.is_empty() {
         return;
     }
-    section(o, p, "Inputs");
+    section(o, p, l.inputs);
     for i in inputs {
         let _ = writeln!(
             o,
@@ -149,73 +158,73 @@ fn inputs(o: &mut String, p: &Paint, inputs: &[InputSummary]) {
             let hint = if flag.is_empty() { String::new() } else { format!("  {}", p.dim(flag)) };
             let _ = writeln!(o, "{}", format!("    {label:<12} {value:<20}{hint}").trim_end());
         };
-        let opt = |v: &Option<String>| v.as_deref().map(clean).unwrap_or_else(|| "none".to_string());
-        line("format", clean(&i.format), "--format");
-        line("compression", clean(&i.compression), "");
+        let opt = |v: &Option<String>| v.as_deref().map(clean).unwrap_or_else(|| l.none.to_string());
+        line(l.format, clean(&i.format), "--format");
+        line(l.compression, clean(&i.compression), "");
         if let Some(d) = &i.delimiter {
             let shown = match d.as_str() {
-                "\t" | "\\t" => "\\t (tab)".to_string(),
+                "\t" | "\\t" => format!("\\t ({})", l.tab),
                 other => format!("\"{}\"", clean(other)),
             };
-            line("delimiter", shown, "--delimiter");
+            line(l.delimiter, shown, "--delimiter");
         }
-        line("header", if i.header { "yes" } else { "no" }.to_string(), if i.header { "--no-header" } else { "" });
-        line("NIK column", opt(&i.nik_column), "--nik-column");
-        line("KK column", opt(&i.kk_column), "--kk-column");
-        line("birth date", opt(&i.birth_date_column), "");
-        line("gender", opt(&i.gender_column), "");
+        line(l.header, if i.header { l.yes } else { l.no }.to_string(), if i.header { "--no-header" } else { "" });
+        line(l.nik_column, opt(&i.nik_column), "--nik-column");
+        line(l.kk_column, opt(&i.kk_column), "--kk-column");
+        line(l.birth_date, opt(&i.birth_date_column), "");
+        line(l.gender, opt(&i.gender_column), "");
     }
 }
 
 /// Warnings shown per input in the terminal; `summary.json` (and `--json`) has them all.
 const WARNINGS_SHOWN: usize = 5;
 
-fn warnings(o: &mut String, p: &Paint, inputs: &[InputSummary]) {
+fn warnings(o: &mut String, p: &Paint, l: &Labels, inputs: &[InputSummary]) {
     if inputs.iter().all(|i| i.warnings.is_empty()) {
         return;
     }
-    section(o, p, "Warnings");
+    section(o, p, l.warnings);
     for i in inputs {
         for w in i.warnings.iter().take(WARNINGS_SHOWN) {
             let _ = writeln!(o, "  {} {}: {}", p.yellow("!"), clean(&i.path), clean(w));
         }
         let hidden = i.warnings.len().saturating_sub(WARNINGS_SHOWN);
         if hidden > 0 {
-            let _ = writeln!(o, "  {} {}: {hidden} more lines of warnings in summary.json (--out) or --json", p.yellow("!"), clean(&i.path));
+            let _ = writeln!(o, "  {} {}: {hidden} {}", p.yellow("!"), clean(&i.path), l.more_warnings);
         }
     }
 }
 
-fn totals(o: &mut String, p: &Paint, s: &Summary) {
-    section(o, p, "Totals (percentages of records)");
+fn totals(o: &mut String, p: &Paint, l: &Labels, s: &Summary) {
+    section(o, p, l.totals);
     let mut row = |label: &str, n: u64, note: String| {
         let note = if note.is_empty() { String::new() } else { format!("  {}", p.dim(&format!("{note:>6}"))) };
         let _ = writeln!(o, "  {label:<24} {:>15}{note}", thousands(n));
     };
     let recs = s.records;
-    row("records", recs, String::new());
+    row(l.records, recs, String::new());
     let nik = &s.nik;
-    row("NIK valid", nik.valid, percent(nik.valid, recs));
-    row("NIK invalid", nik.invalid, percent(nik.invalid, recs));
-    row("NIK missing", nik.missing, percent(nik.missing, recs));
-    row("NIK placeholder", nik.placeholder, percent(nik.placeholder, recs));
-    row("NIK unique (people)", nik.unique, String::new());
-    row("NIK duplicate records", nik.duplicate_records, percent(nik.duplicate_records, nik.valid) + " of valid");
+    row(l.nik_valid, nik.valid, percent(nik.valid, recs));
+    row(l.nik_invalid, nik.invalid, percent(nik.invalid, recs));
+    row(l.nik_missing, nik.missing, percent(nik.missing, recs));
+    row(l.nik_placeholder, nik.placeholder, percent(nik.placeholder, recs));
+    row(l.nik_unique, nik.unique, String::new());
+    row(l.nik_duplicates, nik.duplicate_records, percent(nik.duplicate_records, nik.valid) + " " + l.of_valid);
     let kk = &s.kk;
-    row("KK valid", kk.valid, percent(kk.valid, recs));
-    row("KK invalid", kk.invalid, percent(kk.invalid, recs));
-    row("KK missing", kk.missing, percent(kk.missing, recs));
-    row("KK unique (families)", kk.unique, String::new());
+    row(l.kk_valid, kk.valid, percent(kk.valid, recs));
+    row(l.kk_invalid, kk.invalid, percent(kk.invalid, recs));
+    row(l.kk_missing, kk.missing, percent(kk.missing, recs));
+    row(l.kk_unique, kk.unique, String::new());
 }
 
-fn reasons(o: &mut String, p: &Paint, what: &str, c: &ColumnSummary) {
+fn reasons(o: &mut String, p: &Paint, l: &Labels, what: &str, c: &ColumnSummary) {
     let invalid = c.invalid_reasons.invalid_total();
     if invalid == 0 {
         return;
     }
-    section(o, p, &format!("Invalid {what} by reason"));
+    section(o, p, &l.invalid_by_reason.replace("{what}", what));
     let _ =
-        writeln!(o, "  {}", p.dim(&format!("{:<22} {:>15}  {:>7}  {:>9}", "reason", "count", "invalid", "records")));
+        writeln!(o, "  {}", p.dim(&format!("{:<22} {:>15}  {:>7}  {:>9}", l.reason, l.count, l.invalid, l.records)));
     for r in Reason::ALL.iter().filter(|r| **r != Reason::Placeholder) {
         let n = c.invalid_reasons.get(*r);
         if n == 0 {
@@ -232,37 +241,37 @@ fn reasons(o: &mut String, p: &Paint, what: &str, c: &ColumnSummary) {
     }
 }
 
-fn consistency(o: &mut String, p: &Paint, s: &Summary) {
+fn consistency(o: &mut String, p: &Paint, l: &Labels, s: &Summary) {
     let Some(c) = &s.consistency else { return };
-    section(o, p, "Consistency (NIK against other columns)");
+    section(o, p, l.consistency);
     let mut row = |label: &str, checked: u64, mismatch: u64| {
-        let m = format!("{} mismatch ({})", thousands(mismatch), percent(mismatch, checked));
+        let m = format!("{} {} ({})", thousands(mismatch), l.mismatch, percent(mismatch, checked));
         let m = if mismatch > 0 { p.red(&m) } else { m };
-        let _ = writeln!(o, "  {label:<12} {:>15} checked  {m}", thousands(checked));
+        let _ = writeln!(o, "  {label:<12} {:>15} {}  {m}", thousands(checked), l.checked);
     };
-    row("birth date", c.birth_date_checked, c.birth_date_mismatch);
-    row("gender", c.gender_checked, c.gender_mismatch);
+    row(l.birth_date, c.birth_date_checked, c.birth_date_mismatch);
+    row(l.gender, c.gender_checked, c.gender_mismatch);
 }
 
-fn top(o: &mut String, p: &Paint, what: &str, rows: &[RegionRow], n: usize) {
+fn top(o: &mut String, p: &Paint, l: &Labels, what: &str, rows: &[RegionRow], n: usize) {
     let shown = rows.len().min(n);
-    section(o, p, &format!("Top {shown} of {} {what} by unique NIK", rows.len()));
+    section(o, p, format!("{} {shown} {} {} {what} {}", l.top, l.of, rows.len(), l.by_unique_nik).trim_start());
     if rows.is_empty() {
-        let _ = writeln!(o, "  {}", p.dim("(no valid NIK)"));
+        let _ = writeln!(o, "  {}", p.dim(l.no_valid_nik));
         return;
     }
-    let name_w = rows[..shown].iter().map(|r| label(r).chars().count()).max().unwrap_or(0).max(4);
+    let name_w = rows[..shown].iter().map(|r| label(r, l).chars().count()).max().unwrap_or(0).max(4);
     let _ = writeln!(
         o,
         "  {}",
-        p.dim(&format!("{:<6} {:<name_w$}  {:>13}  {:>13}", "code", "name", "unique NIK", "records"))
+        p.dim(&format!("{:<6} {:<name_w$}  {:>13}  {:>13}", l.code, l.name, l.unique_nik, l.records))
     );
     for r in &rows[..shown] {
         let _ = writeln!(
             o,
             "  {:<6} {:<name_w$}  {:>13}  {:>13}",
             r.code,
-            label(r),
+            label(r, l),
             thousands(r.unique_nik),
             thousands(r.records)
         );
@@ -270,27 +279,27 @@ fn top(o: &mut String, p: &Paint, what: &str, rows: &[RegionRow], n: usize) {
 }
 
 /// The name, with the province for regencies and the current code for historic codes.
-fn label(r: &RegionRow) -> String {
+fn label(r: &RegionRow, l: &Labels) -> String {
     let mut s = clean(&r.name);
     if r.level != Level::Province {
         s.push_str(&format!(", {}", clean(&r.province_name)));
     }
     if let Some(c) = &r.current_code {
-        s.push_str(&format!(" (historic, now {c})"));
+        s.push_str(&format!(" ({} {c})", l.historic_now));
     }
     s
 }
 
-fn per_input(o: &mut String, p: &Paint, inputs: &[InputSummary]) {
+fn per_input(o: &mut String, p: &Paint, l: &Labels, inputs: &[InputSummary]) {
     if inputs.len() < 2 {
         return;
     }
-    section(o, p, "Per input");
+    section(o, p, l.per_input);
     let path_w = inputs.iter().map(|i| clean(&i.path).chars().count()).max().unwrap_or(0).max(4);
     let _ = writeln!(
         o,
         "  {}",
-        p.dim(&format!("{:<path_w$}  {:>15}  {:>15}  {:>15}", "path", "records", "valid NIK", "new unique"))
+        p.dim(&format!("{:<path_w$}  {:>15}  {:>15}  {:>15}", l.path, l.records, l.valid_nik, l.new_unique))
     );
     for i in inputs {
         let _ = writeln!(
@@ -304,7 +313,7 @@ fn per_input(o: &mut String, p: &Paint, inputs: &[InputSummary]) {
     }
 }
 
-fn timing(o: &mut String, p: &Paint, s: &Summary, total_bytes: u64) {
+fn timing(o: &mut String, p: &Paint, l: &Labels, s: &Summary, total_bytes: u64) {
     let rate = if s.bytes_per_s.is_finite() && s.bytes_per_s > 0.0 {
         s.bytes_per_s
     } else if s.elapsed_s > 0.0 {
@@ -320,5 +329,5 @@ fn timing(o: &mut String, p: &Paint, s: &Summary, total_bytes: u64) {
     // Two decimals hide a slow run (0.03 GB/s); below 1 GB/s show three.
     let gbps = rate / 1e9;
     let prec = if gbps < 1.0 { 3 } else { 2 };
-    let _ = writeln!(o, "\n{} {elapsed}, {gbps:.prec$} GB/s", p.bold("Elapsed"));
+    let _ = writeln!(o, "\n{} {elapsed}, {gbps:.prec$} GB/s", p.bold(l.elapsed));
 }

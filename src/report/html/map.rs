@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use super::topo::{ArcRef, Topology};
 
 /// Frame of the whole map (view-box units, i.e. CSS px at natural size).
-pub const WIDTH: f64 = 1000.0;
+pub const WIDTH: f64 = 1010.0;
 pub const HEIGHT: f64 = 610.0;
 /// Douglas-Peucker tolerance, in px at country scale.
 const TOLERANCE: f64 = 0.2;
@@ -346,7 +346,14 @@ pub fn render(geo: &Geometry, content: &MapContent<'_>) -> String {
     o.push_str("</g>\n<g id=\"provinces\">\n");
     let mut provinces_in_inset = Vec::new();
     for p in &topo.provinces {
-        let _ = writeln!(o, "<path id=\"p{0}\" data-province=\"{0}\" d=\"{1}\"/>", p.code, geo.path(&p.polygons, false));
+        // Presentation attributes, not only the style sheet: the inset's `<use>` copies may
+        // not see the page's CSS (an unstyled copy would be filled black).
+        let _ = writeln!(
+            o,
+            "<path id=\"p{0}\" data-province=\"{0}\" fill=\"none\" stroke=\"#4a4a4a\" stroke-width=\".7\" vector-effect=\"non-scaling-stroke\" d=\"{1}\"/>",
+            p.code,
+            geo.path(&p.polygons, false)
+        );
         if geo.in_inset(&p.polygons, inset) {
             provinces_in_inset.push(p.code.clone());
         }
@@ -373,8 +380,8 @@ pub fn render(geo: &Geometry, content: &MapContent<'_>) -> String {
         o,
         "</g></g><rect class=\"frame\" x=\"{fx:.1}\" y=\"{fy:.1}\" width=\"{fw:.1}\" height=\"{fh:.1}\"/>\
          <text x=\"{:.1}\" y=\"{:.1}\" fill=\"#444\">{}</text>",
-        fx + 6.0,
-        fy + 14.0,
+        fx,
+        fy - 5.0,
         escape(content.inset_label)
     );
 

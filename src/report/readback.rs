@@ -1,0 +1,122 @@
+//! A [`Summary`] read back from an output folder (`summary.json` and `districts.parquet`), so
+//! `takar report DIR` prints the terminal report of a scan without scanning again.
+//!
+//! The summary's keys are read by name, and per-district counts come back from the district
+//! file (district code -> dense id of the embedded table), which is what the terminal's region
+//! tables sum. Keys this build does not know are ignored here (the HTML page shows them).
+
+use std::path::Path;
+
+use arrow::array::{Array, StringArray, UInt64Array};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+use crate::nik::{Reason, RegionTable};
+use crate::report::summary::{ColumnSummary, Consistency, InputSummary, Summary};
+use crate::{Error, Result};
+
+/// The summary of the scan that wrote `dir`.
+pub fn summary_from_dir(dir: &Path, regions: &RegionTable) -> Result<Summary> {
+    let path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| Error::Report { path: path.clone(), message: format!("not JSON: {e}") })?;
+    let mut s = summary_from_json(&v);
+    let districts = dir.join("districts.parquet");
+    let file = std::fs::File::open(&districts).map_err(|e| Error::io(&districts, e))?;
+    let bad = |message: String| Error::Report { path: districts.clone(), message };
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()).map_err(|e| bad(format!("cannot read Parquet: {e}")))?;
+    s.regions.records = vec![0; regions.districts.len()];
+    s.regions.unique_nik = vec![0; regions.districts.len()];
+    for batch in reader {
+        let batch = batch.map_err(|e| bad(format!("cannot read Parquet: {e}")))?;
+        let col = |name: &str| batch.column_by_name(name).ok_or_else(|| bad(format!("no column {name}")));
+        let codes = col("district_code")?.as_any().downcast_ref::<StringArray>().cloned().ok_or_else(|| bad("district_code is not text".into()))?;
+        let records = col("records")?.as_any().downcast_ref::<UInt64Array>().cloned().ok_or_else(|| bad("records is not uint64".into()))?;
+        let unique = col("unique_nik")?.as_any().downcast_ref::<UInt64Array>().cloned().ok_or_else(|| bad("unique_nik is not uint64".into()))?;
+        for i in 0..batch.num_rows() {
+            let id = codes.value(i).parse().ok().and_then(|c| regions.district(c)).ok_or_else(|| bad(format!("unknown district code {}", codes.value(i))))?;
+            s.regions.records[id.0 as usize] += records.value(i);
+            s.regions.unique_nik[id.0 as usize] += unique.value(i);
+        }
+    }
+    Ok(s)
+}
+
+fn u(v: &Value, key: &str) -> u64 {
+    v.get(key).and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn column(v: &Value) -> ColumnSummary {
+    let mut c = ColumnSummary {
+        valid: u(v, "valid"),
+        invalid: u(v, "invalid"),
+        missing: u(v, "missing"),
+        placeholder: u(v, "placeholder"),
+        unique: u(v, "unique"),
+        duplicate_records: u(v, "duplicate_records"),
+        ..ColumnSummary::default()
+    };
+    let reasons = v.get("invalid_reasons").cloned().unwrap_or(Value::Null);
+    for r in Reason::ALL.iter().filter(|r| **r != Reason::Placeholder) {
+        c.invalid_reasons.0[r.index()] = u(&reasons, r.as_str());
+    }
+    // Placeholders are kept beside the reasons (the summary's `placeholder`).
+    c.invalid_reasons.0[Reason::Placeholder.index()] = c.placeholder;
+    c
+}
+
+/// The summary's keys known to this build, from `summary.json` as a value.
+pub fn summary_from_json(v: &Value) -> Summary {
+    let version = v.get("takar_version").and_then(Value::as_str).unwrap_or("");
+    // The version is a `&'static str` in the model; an older or newer takar's is kept for the
+    // life of the process (a few bytes, once per run).
+    let takar_version: &'static str = if version == env!("CARGO_PKG_VERSION") { env!("CARGO_PKG_VERSION") } else { Box::leak(version.to_string().into_boxed_str()) };
+    let inputs = v
+        .get("inputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|i| InputSummary {
+            path: text(i, "path").unwrap_or_default(),
+            bytes: u(i, "bytes"),
+            format: text(i, "format").unwrap_or_default(),
+            compression: text(i, "compression").unwrap_or_default(),
+            encoding: text(i, "encoding").unwrap_or_default(),
+            delimiter: text(i, "delimiter"),
+            header: i.get("header").and_then(Value::as_bool).unwrap_or(false),
+            nik_column: text(i, "nik_column"),
+            kk_column: text(i, "kk_column"),
+            birth_date_column: text(i, "birth_date_column"),
+            gender_column: text(i, "gender_column"),
+            records: u(i, "records"),
+            nik_valid: u(i, "nik_valid"),
+            nik_new_unique: u(i, "nik_new_unique"),
+            warnings: i.get("warnings").and_then(Value::as_array).into_iter().flatten().filter_map(|w| w.as_str().map(str::to_string)).collect(),
+        })
+        .collect();
+    // The struct update leaves room for checks added later (they read as zero here).
+    #[allow(clippy::needless_update)]
+    let consistency = v.get("consistency").map(|c| Consistency {
+        birth_date_checked: u(c, "birth_date_checked"),
+        birth_date_mismatch: u(c, "birth_date_mismatch"),
+        gender_checked: u(c, "gender_checked"),
+        gender_mismatch: u(c, "gender_mismatch"),
+        ..Consistency::default()
+    });
+    Summary {
+        takar_version,
+        reference_date: text(v, "reference_date").unwrap_or_default(),
+        inputs,
+        records: u(v, "records"),
+        nik: column(v.get("nik").unwrap_or(&Value::Null)),
+        kk: column(v.get("kk").unwrap_or(&Value::Null)),
+        consistency,
+        elapsed_s: v.get("elapsed_s").and_then(Value::as_f64).unwrap_or(0.0),
+        bytes_per_s: v.get("bytes_per_s").and_then(Value::as_f64).unwrap_or(0.0),
+        ..Summary::default()
+    }
+}
