@@ -201,7 +201,7 @@ fn outputs_are_written_whole_and_hold_no_nik() {
     let out_dir = env.path("out");
     let out = takar(&["scan", p.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--reference-date", "2026-11-24"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(files_in(&out_dir), ["districts.parquet", "keys.takar", "manifest.json", "provinces.parquet", "regencies.parquet", "summary.json"]);
+    assert_eq!(files_in(&out_dir), ["districts.parquet", "keys.takar", "manifest.json", "map.svg", "provinces.parquet", "regencies.parquet", "report.html", "summary.json"]);
     let mut everything = out.stdout.clone();
     everything.extend_from_slice(&out.stderr);
     for f in files_in(&out_dir) {

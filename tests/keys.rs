@@ -159,7 +159,7 @@ fn a_bad_key_fails_before_anything_is_written() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(files_in(&out_dir), ["districts.parquet", "manifest.json", "provinces.parquet", "regencies.parquet", "summary.json"]);
+    assert_eq!(files_in(&out_dir), ["districts.parquet", "manifest.json", "map.svg", "provinces.parquet", "regencies.parquet", "report.html", "summary.json"]);
     // Without --out no key is needed at all.
     let out = Command::new(env!("CARGO_BIN_EXE_takar")).env("TAKAR_KEY", secretish).args(["scan", "--json", "--no-progress"]).arg(&csv_path).output().unwrap();
     assert!(out.status.success());
