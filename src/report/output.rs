@@ -34,23 +34,32 @@ pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Re
 }
 
 /// [`write_outputs`], plus `keys.takar` when `keys` is given and `manifest.json` when
-/// `manifest` is, in the same all-or-nothing set, and `report.html` and `map.svg` in English.
+/// `manifest` is, in the same all-or-nothing set.
 pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>) -> Result<()> {
-    write_scan_outputs(dir, summary, regions, keys, manifest, Lang::default())
+    write_set(dir, summary, regions, keys, manifest, None)
 }
 
-/// Everything `takar scan --out` writes: [`write_outputs_with_keys`]'s files, with
+/// Everything `takar scan --out` writes: [`write_outputs_with_keys`]'s files, and
 /// `report.html` and `map.svg` in `lang`.
 pub fn write_scan_outputs(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>, lang: Lang) -> Result<()> {
+    write_set(dir, summary, regions, keys, manifest, Some(lang))
+}
+
+fn write_set(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>, report: Option<Lang>) -> Result<()> {
     let json = TextFile { name: SUMMARY_JSON, text: json::render(summary) };
     let [p, r, d] = Level::ALL.map(|level| RegionParquet { summary, regions, level });
     let manifest = manifest.map(|m| TextFile { name: MANIFEST_JSON, text: manifest::render(m) });
     // The page is rendered from the bytes the summary and the regency file will hold, through
     // the reader `takar report DIR` uses: both give the same page.
-    let mut regencies = Vec::new();
-    r.write(&mut regencies, &dir.join(r.name()))?;
-    let data = ReportData::from_outputs(dir, &json.text, regencies, manifest.as_ref().map(|m| m.text.as_str()))?;
-    let [page, map] = report_files(&data, lang);
+    let pages = match report {
+        None => None,
+        Some(lang) => {
+            let mut regencies = Vec::new();
+            r.write(&mut regencies, &dir.join(r.name()))?;
+            let data = ReportData::from_outputs(dir, &json.text, regencies, manifest.as_ref().map(|m| m.text.as_str()))?;
+            Some(report_files(&data, lang))
+        }
+    };
     let mut outputs: Vec<&dyn Output> = vec![&json, &p, &r, &d];
     if let Some(k) = keys {
         outputs.push(k);
@@ -58,8 +67,9 @@ pub fn write_scan_outputs(dir: &Path, summary: &Summary, regions: &RegionTable, 
     if let Some(m) = &manifest {
         outputs.push(m);
     }
-    outputs.push(&page);
-    outputs.push(&map);
+    for page in pages.iter().flatten() {
+        outputs.push(page);
+    }
     write_staged(dir, &outputs)
 }
 

@@ -721,8 +721,10 @@ fn about(o: &mut String, data: &ReportData, lang: Lang, l: &Labels) {
     if let Some(m) = &data.manifest {
         let _ = write!(o, "<dt>{}</dt><dd><code>{}</code></dd>", escape(l.command), escape(&command(m)));
     }
-    let elapsed = sm.get("elapsed_s").and_then(Value::as_f64).unwrap_or(0.0);
-    let _ = write!(o, "<dt>{}</dt><dd>{} s</dd></dl>", escape(l.elapsed), lang.decimal(elapsed, 2));
+    // No elapsed time: the same inputs give the same page, byte for byte, like the other
+    // outputs (the summary's timings aside).
+    o.push_str("</dl>");
+    let _ = lang;
     let _ = write!(
         o,
         "<p>{}</p><p>{}: {} <a href=\"https://creativecommons.org/licenses/by/3.0/igo/\">CC BY 3.0 IGO</a></p></section></footer>\n",
