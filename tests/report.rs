@@ -676,3 +676,49 @@ fn parquet_leak_guard_reads_values() {
     counted[0].records = 999_999_999_999_999;
     assert!(!holds_nik_like_value(&write("fifteen.parquet", &counted)).unwrap());
 }
+
+// ---------------------------------------------------------------- README notebook snippets
+
+/// The ```python blocks of the README's "In a notebook" section, in order.
+fn readme_notebook_snippets() -> Vec<String> {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("### In a notebook").expect("README has an \"In a notebook\" section")..];
+    let section = &section[..section[4..].find("\n#").map_or(section.len(), |e| e + 4)];
+    section.split("```python\n").skip(1).map(|b| b[..b.find("```").unwrap()].to_string()).collect()
+}
+
+/// The README's pandas, polars and DuckDB snippets, run as they are on an output folder
+/// `out/`: each must succeed and list the top regency, and the pandas one draws its plot.
+#[test]
+fn readme_notebook_snippets_run() {
+    let snippets = readme_notebook_snippets();
+    assert_eq!(snippets.len(), 3, "pandas, polars and DuckDB");
+    let have = std::process::Command::new("python3")
+        .args(["-c", "import pandas, polars, duckdb, matplotlib"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !have {
+        assert!(std::env::var_os("CI").is_none(), "CI must have python3 with pandas, polars, duckdb and matplotlib");
+        eprintln!("SKIPPED: python3 with pandas, polars, duckdb and matplotlib not available");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_outputs(&dir.path().join("out"), &fixture(), table()).unwrap();
+    for (lib, code) in ["pandas", "polars", "duckdb"].iter().zip(&snippets) {
+        assert!(code.contains(&format!("import {lib}")), "snippet order: {lib}");
+        let out = std::process::Command::new("python3")
+            .args(["-c", code])
+            .current_dir(dir.path())
+            .env("MPLBACKEND", "Agg")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{lib} snippet failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        // Kota Bogor (200 unique) heads the fixture, then Kab. Malang (130).
+        let (bogor, malang) = (stdout.find("Kota Bogor"), stdout.find("Kabupaten Malang"));
+        assert!(bogor.is_some() && malang.is_some() && bogor < malang, "{lib}:\n{stdout}");
+    }
+    let png = fs::read(dir.path().join("top10.png")).expect("the pandas snippet's plot");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 5000);
+}
