@@ -1,7 +1,7 @@
 //! The choropleth as SVG, drawn by takar from the embedded boundaries ([`topo`]).
 //!
-//! - **Projection.** Equirectangular (plate carrée): `x = (lon - 94.7) * k`, `y = (6.3 - lat)
-//!   * k` with `k = 21.5` px per degree, so Indonesia (95-141 E, 6 N-11 S) fills a 1000-wide
+//! - **Projection.** Equirectangular (plate carrée): `x = (lon - 94.7) k`, `y = (6.3 - lat) k`
+//!   with `k = 21.5` px per degree, so Indonesia (95-141 E, 6 N-11 S) fills a 1000-wide
 //!   frame. Indonesia straddles the equator (cos 11° = 0.98), so the shapes are all but true.
 //! - **Simplification.** Each shared arc is projected and simplified once (Douglas-Peucker,
 //!   0.2 px), so two neighbours keep the very same border. Points are rounded to 0.1 px and
@@ -304,10 +304,10 @@ pub fn escape(s: &str) -> String {
 pub fn render(geo: &Geometry, content: &MapContent<'_>) -> String {
     let topo = geo.topology();
     let mut o = String::with_capacity(400 << 10);
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
-         viewBox=\"0 0 {WIDTH} {HEIGHT}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\" aria-label=\"{}\">\n",
+         viewBox=\"0 0 {WIDTH} {HEIGHT}\" width=\"{WIDTH}\" height=\"{HEIGHT}\" role=\"img\" aria-label=\"{}\">",
         escape(content.label)
     );
     o.push_str(

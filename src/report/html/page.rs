@@ -420,9 +420,9 @@ pub fn render_page(data: &ReportData, lang: Lang) -> String {
 fn header(o: &mut String, sm: &Value, lang: Lang, l: &Labels) {
     let n = sm.get("inputs").and_then(Value::as_array).map_or(0, Vec::len);
     let bytes: u64 = sm.get("inputs").and_then(Value::as_array).into_iter().flatten().map(|i| u(i, "bytes")).sum();
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<header><h1>{}</h1><p class=\"sub\">{}</p><p class=\"sub\">{} {}, {} {} \u{b7} {} {} \u{b7} takar {}</p></header>\n",
+        "<header><h1>{}</h1><p class=\"sub\">{}</p><p class=\"sub\">{} {}, {} {} \u{b7} {} {} \u{b7} takar {}</p></header>",
         escape(l.title),
         escape(l.subtitle),
         n,
@@ -505,7 +505,7 @@ fn map_section(o: &mut String, data: &ReportData, lang: Lang, l: &Labels) {
         geometry(),
         &MapContent { regencies: &paints, legends: &legends, inset_label: l.inset, empty_fill: EMPTY, label: l.map_title },
     ));
-    let _ = write!(o, "<p class=\"dim\">{}</p></section>\n", escape(l.map_note));
+    let _ = writeln!(o, "<p class=\"dim\">{}</p></section>", escape(l.map_note));
 }
 
 fn regency_table(o: &mut String, data: &ReportData, lang: Lang, l: &Labels) {
@@ -725,9 +725,9 @@ fn about(o: &mut String, data: &ReportData, lang: Lang, l: &Labels) {
     // outputs (the summary's timings aside).
     o.push_str("</dl>");
     let _ = lang;
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<p>{}</p><p>{}: {} <a href=\"https://creativecommons.org/licenses/by/3.0/igo/\">CC BY 3.0 IGO</a></p></section></footer>\n",
+        "<p>{}</p><p>{}: {} <a href=\"https://creativecommons.org/licenses/by/3.0/igo/\">CC BY 3.0 IGO</a></p></section></footer>",
         escape(l.privacy),
         escape(l.map_data),
         escape(MAP_ATTRIBUTION)
