@@ -49,6 +49,14 @@ const KNOWN_KEYS: [&str; 13] = [
 
 /// Regency rows shown before "show all".
 const TABLE_ROWS: usize = 20;
+/// Caps that keep the page small (under 2 MB) for a dump of thousands of inputs or files:
+/// inputs described, warnings per input, bars, skipped files, items of a list of unknown use.
+/// `summary.json` has everything; the page says how many more there are.
+const INPUTS_SHOWN: usize = 40;
+const WARNINGS_SHOWN: usize = 5;
+const BARS_SHOWN: usize = 40;
+const SKIPPED_SHOWN: usize = 200;
+const ITEMS_SHOWN: usize = 100;
 
 /// The boundaries, decoded and simplified once per process.
 fn geometry() -> &'static Geometry {
@@ -242,14 +250,22 @@ fn generic(o: &mut String, v: &Value, lang: Lang, depth: usize) {
         }
         Value::Array(a) if depth < 6 && a.iter().any(|x| x.is_object() || x.is_array()) => {
             o.push_str("<ol class=\"plain\">");
-            for x in a {
+            for x in a.iter().take(ITEMS_SHOWN) {
                 o.push_str("<li>");
                 generic(o, x, lang, depth + 1);
                 o.push_str("</li>");
             }
             o.push_str("</ol>");
+            more(o, a.len(), ITEMS_SHOWN, lang);
         }
         other => o.push_str(&value_text(other, lang)),
+    }
+}
+
+/// "... and N more (summary.json has them all)" when `total` is over `shown`.
+fn more(o: &mut String, total: usize, shown: usize, lang: Lang) {
+    if total > shown {
+        let _ = write!(o, "<p class=\"dim\">+ {} (summary.json)</p>", lang.thousands((total - shown) as u64));
     }
 }
 
@@ -257,7 +273,7 @@ fn generic(o: &mut String, v: &Value, lang: Lang, depth: usize) {
 fn bars(o: &mut String, rows: &[(String, u64)], lang: Lang, of: u64) {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     o.push_str("<table class=\"bars\">");
-    for (label, n) in rows {
+    for (label, n) in rows.iter().take(BARS_SHOWN) {
         let w = (*n as f64 * 100.0 / max as f64).max(if *n > 0 { 0.5 } else { 0.0 });
         let _ = write!(
             o,
@@ -267,6 +283,7 @@ fn bars(o: &mut String, rows: &[(String, u64)], lang: Lang, of: u64) {
         );
     }
     o.push_str("</table>");
+    more(o, rows.len(), BARS_SHOWN, lang);
 }
 
 fn figure(o: &mut String, value: &str, label: &str, note: &str) {
@@ -605,7 +622,7 @@ fn inputs(o: &mut String, sm: &Value, lang: Lang, l: &Labels) {
         bars(o, &rows, lang, u(sm, "records"));
     }
     o.push_str("<div class=\"cols\">");
-    for i in &list {
+    for i in list.iter().take(INPUTS_SHOWN) {
         let opt = |k: &str| i.get(k).and_then(Value::as_str).map_or_else(|| escape(l.none), escape);
         let delimiter = match i.get("delimiter").and_then(Value::as_str) {
             Some("\t") | Some("\\t") => l.tab.to_string(),
@@ -654,26 +671,32 @@ fn inputs(o: &mut String, sm: &Value, lang: Lang, l: &Labels) {
             let _ = write!(o, "<p class=\"dim\">{}</p>", escape(l.no_warnings));
         } else {
             let _ = write!(o, "<h3>{}</h3><ul>", escape(l.warnings));
-            for w in warnings {
+            for w in warnings.iter().take(WARNINGS_SHOWN) {
                 let _ = write!(o, "<li class=\"warn\">{}</li>", escape(w));
             }
             o.push_str("</ul>");
         }
+        more(o, warnings.len(), WARNINGS_SHOWN, lang);
         o.push_str("</div>");
     }
-    o.push_str("</div></section>\n");
+    o.push_str("</div>");
+    more(o, list.len(), INPUTS_SHOWN, lang);
+    o.push_str("</section>\n");
 }
 
 fn skipped(o: &mut String, v: &Value, lang: Lang, l: &Labels) {
     let _ = write!(o, "<section id=\"skipped\"><h2>{}</h2><table><tbody>", escape(l.skipped));
-    for item in v.as_array().into_iter().flatten() {
+    let all = v.as_array().cloned().unwrap_or_default();
+    for item in all.iter().take(SKIPPED_SHOWN) {
         if item.get("path").is_some() {
             let _ = write!(o, "<tr><td><code>{}</code></td><td>{}</td></tr>", escape(s(item, "path")), escape(s(item, "reason")));
         } else {
             let _ = write!(o, "<tr><td colspan=\"2\">{}</td></tr>", value_text(item, lang));
         }
     }
-    o.push_str("</tbody></table></section>\n");
+    o.push_str("</tbody></table>");
+    more(o, all.len(), SKIPPED_SHOWN, lang);
+    o.push_str("</section>\n");
 }
 
 fn consistency(o: &mut String, c: &Value, lang: Lang, l: &Labels) {
@@ -765,6 +788,48 @@ mod tests {
         assert_eq!(current_code(&row("9101", Some("9301")), t), "9301");
         assert_eq!(current_code(&row("9201", Some("9601")), t), "9601");
         assert_eq!(current_code(&row("3507", None), t), "3507");
+    }
+
+    /// The largest page a dump can make: every regency code (historic ones too) with people,
+    /// a population layer, thousands of inputs with a hundred warnings each, thousands of
+    /// skipped files, and a long list under a key of a later takar. Under 2 MB, and clean.
+    #[test]
+    fn the_page_stays_under_two_megabytes() {
+        let t = RegionTable::embedded();
+        let regencies: Vec<RegencyFigures> = t
+            .regencies
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RegencyFigures {
+                code: format!("{:04}", r.code),
+                name: r.name.clone(),
+                province_code: format!("{:02}", r.code / 100),
+                province_name: t.province_info(t.province_of(crate::nik::RegencyId(i as u16))).name.clone(),
+                current_code: r.successor.filter(|_| !r.is_current()).map(|c| format!("{c:04}")),
+                records: 123_456_789,
+                unique_nik: 98_765_432 - i as u64,
+                population: Some(2_700_000),
+                coverage: Some(1.172_345),
+            })
+            .collect();
+        let warning = "byte 123456789012: a quoted field is still open at the end of the file; the rest is one record";
+        let input = serde_json::json!({"path": "leak/part-00001/warga_kabupaten_malang_2021.csv.gz", "bytes": 987_654_321u64,
+            "format": "csv", "compression": "gzip", "encoding": "utf-8", "delimiter": ";", "header": true, "nik_column": "nik",
+            "kk_column": "no_kk", "birth_date_column": "tgl_lahir", "gender_column": "jk", "records": 3_165_815u64,
+            "nik_valid": 3_000_000u64, "nik_new_unique": 2_000_000u64, "warnings": vec![warning; 101]});
+        let summary = serde_json::json!({"takar_version": "0.1.0", "reference_date": "2026-11-24", "records": 999_999_999u64,
+            "nik": {"valid": 1u64, "unique": 1u64, "invalid_reasons": {"length": 5}}, "kk": {},
+            "inputs": vec![input; 5000],
+            "skipped": vec![serde_json::json!({"path": "leak.7z:photos/IMG_20210520_123456.jpg", "reason": "image"}); 20_000],
+            "later_feature": {"items": vec![serde_json::json!({"name": "x", "value": 0.123_456}); 50_000]}});
+        let data = ReportData { summary, regencies, manifest: None };
+        for lang in [Lang::En, Lang::Id] {
+            let page = render_page(&data, lang);
+            assert!(page.len() < 2 << 20, "{} bytes", page.len());
+            eprintln!("largest page ({lang:?}): {} bytes", page.len());
+            assert!(!crate::nik::mask::has_nik_like_run(page.as_bytes()));
+            assert!(page.contains("+ 4"), "the page says how many inputs it leaves out");
+        }
     }
 
     #[test]
