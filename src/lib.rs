@@ -8,7 +8,8 @@
 //! through one counter into the pure [`nik`] core, and merges per-span
 //! [`Harvest`](engine::Harvest)s (counts plus a key store) associatively; the key store's
 //! visitor walks each unique key once; [`report`] builds the [`Summary`](report::summary::Summary)
-//! and writes JSON, Parquet and the terminal report through staged, leak-guarded outputs.
+//! and writes JSON, Parquet, the terminal report and an HTML page with a map (`report::html`)
+//! through staged, leak-guarded outputs.
 //! [`scan`] is the driver that joins them. Imports run one way: `nik` imports nothing of takar,
 //! `engine` and `input` nothing of `format` or `report`, `format` nothing of `report`.
 //!
