@@ -24,6 +24,7 @@ pub mod format;
 pub mod generate;
 pub mod input;
 pub mod keyring;
+pub mod keys_command;
 pub mod nik;
 pub mod nik_command;
 pub mod overlap_command;

@@ -16,6 +16,7 @@
 pub mod guard;
 pub mod json;
 pub mod keys_file;
+pub mod keys_parquet;
 pub mod manifest;
 pub mod output;
 pub mod overlap;
@@ -28,6 +29,6 @@ pub mod terminal;
 pub use crate::nik::mask::has_nik_like_run;
 pub use guard::Guard;
 pub use output::write_outputs;
-pub use staged::{write_staged, Output};
+pub use staged::{write_staged, write_staged_parallel, Output};
 pub use regions::{region_rows, Level, RegionRow};
 pub use terminal::TerminalOptions;
