@@ -52,13 +52,18 @@ pub struct KeysWritten {
     pub sources: Vec<SourceWritten>,
 }
 
-/// The sources of the inputs: each file once, in order (zip members fold into their file).
+/// The sources of the inputs, in order: each file given or found in a folder (a zip's
+/// members fold into their file). A file given twice is two sources of one name, refused by
+/// the caller.
 fn sources(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut zip: Option<PathBuf> = None;
     for input in source::expand(inputs)? {
-        if files.last() != Some(&input.path) {
-            files.push(input.path);
+        let member = input.member.is_some();
+        if !(member && zip.as_ref() == Some(&input.path)) {
+            files.push(input.path.clone());
         }
+        zip = member.then_some(input.path);
     }
     Ok(files)
 }
