@@ -157,6 +157,7 @@ pub fn render_json(w: &KeysWritten) -> String {
 
 /// What was written, for a person.
 pub fn render_text(w: &KeysWritten) -> String {
+    use crate::report::terminal::thousands as group;
     use std::fmt::Write as _;
     let mut s = String::new();
     let rows: u64 = w.sources.iter().map(|s| s.rows).sum();
@@ -185,17 +186,4 @@ pub fn render_text(w: &KeysWritten) -> String {
         );
     }
     s
-}
-
-/// `1234567` as `1,234,567`.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

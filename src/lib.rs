@@ -9,7 +9,8 @@
 //! [`Harvest`](engine::Harvest)s (counts plus a key store) associatively; the key store's
 //! visitor walks each unique key once; [`report`] builds the [`Summary`](report::summary::Summary)
 //! and writes JSON, Parquet and the terminal report through staged, leak-guarded outputs.
-//! [`scan`] is the driver that joins them. Imports run one way: `nik` imports nothing of takar,
+//! [`scan`] is the driver that joins them; [`overlap_command`] and [`keys_command`] (per-record
+//! pseudonyms as bucketed Parquet, for DuckDB and Spark past one machine) drive the same wings. Imports run one way: `nik` imports nothing of takar,
 //! `engine` and `input` nothing of `format` or `report`, `format` nothing of `report`.
 //!
 //! The privacy promise: no raw NIK or KK leaves takar by default. Keys stay inside as `u64`;
