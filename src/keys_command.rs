@@ -95,6 +95,8 @@ pub fn run(c: &KeysConfig, validator: &Validator<'_>, pseudonyms: &Pseudonyms) -
     for (path, name) in files.iter().zip(&names) {
         let opts = ScanOptions { inputs: vec![path.clone()], ..c.scan.scan.clone() };
         let (h, _) = harvest(&opts, validator, Keep::Rows)?;
+        let rows = h.rows.len() as u64;
+        debug_assert_eq!(rows, h.tally.nik.valid, "one row per valid NIK");
         let mut chunks = h.rows.chunks;
         let rows_with_kk: u64 = chunks.par_iter_mut().map(|chunk| pseudonymize(chunk, pseudonyms)).sum();
         let file_name = part_name(name);
@@ -105,7 +107,7 @@ pub fn run(c: &KeysConfig, validator: &Validator<'_>, pseudonyms: &Pseudonyms) -
             source: name.clone(),
             file_name,
             records: h.tally.records,
-            rows: h.tally.nik.valid,
+            rows,
             rows_with_kk,
             files: files.len(),
         });

@@ -69,8 +69,8 @@ def main():
     )
     if done.returncode != 0:
         sys.exit(f"spark-submit failed:\n{done.stdout}\n{done.stderr[-6000:]}")
-    for line in done.stderr.splitlines():
-        if "takar keys wrote" in line or "answers written" in line:
+    for line in (done.stdout + done.stderr).splitlines():
+        if "takar keys wrote" in line or "answers written" in line:  # the job's own timings
             print("  spark job:", line)
     spark_seconds = time.time() - spark_started
 
