@@ -24,9 +24,23 @@ pub enum Command {
     /// How much of each dump is in the others: exact overlaps of keyed pseudonyms. Each set is
     /// a dump (scanned on the fly, with the same options as `scan`) or a keys.takar file.
     Overlap(OverlapArgs),
+    /// Write every valid record as keyed pseudonyms and region codes in Parquet bucketed by
+    /// person (DIR/bucket=NNN/part-SOURCE.parquet), for DuckDB, Spark or any engine that
+    /// reads Parquet to count across files and machines, exactly. Reads inputs as `scan` does.
+    Keys(KeysArgs),
     /// Render report.html and map.svg again from an output folder of `scan --out`, and print
     /// the terminal report, without scanning.
     Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    /// The `source` column's value for the one input file (default: its path as given); use it
+    /// when the same file is reached by different paths on different machines.
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, Args)]
@@ -135,7 +149,8 @@ pub struct ScanArgs {
     /// Dump files or directories (walked); `-` reads stdin. All inputs form one dump.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Write summary.json and provinces/regencies/districts.parquet into this directory.
+    /// Output directory. scan: write summary.json, manifest.json, keys.takar and
+    /// provinces/regencies/districts.parquet there; keys (required): the bucket folders.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print the summary as JSON on stdout instead of the terminal report.

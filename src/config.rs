@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, LangArg, MmapArg, NikArgs, OverlapArgs, ReportArgs, ScanArgs};
+use crate::cli::{Cli, ColorArg, Command, DumpFormatArg, FormatArg, KeysArgs, LangArg, MmapArg, NikArgs, OverlapArgs, ReportArgs, ScanArgs};
 use crate::report::labels::Lang;
 use crate::engine::{Role, RoleMap};
 use crate::generate::DumpFormat;
@@ -21,6 +21,7 @@ pub enum Config {
     Nik(NikConfig),
     Scan(ScanConfig),
     Overlap(OverlapConfig),
+    Keys(KeysConfig),
     Generate(crate::generate::GenerateConfig),
     Report(ReportConfig),
 }
@@ -175,6 +176,7 @@ impl Config {
             Command::Nik(a) => Config::Nik(nik_config(a)?),
             Command::Scan(a) => Config::Scan(scan_config(a)?),
             Command::Overlap(a) => Config::Overlap(overlap_config(a)?),
+            Command::Keys(a) => Config::Keys(keys_config(a)?),
             Command::Report(a) => Config::Report(report_config(a)),
             Command::Generate(a) => Config::Generate(crate::generate::GenerateConfig {
                 records: a.records,
@@ -210,6 +212,26 @@ fn overlap_config(a: OverlapArgs) -> Result<OverlapConfig> {
         return Err(Error::Usage("takar overlap needs at least two sets, or one with --against DIR".into()));
     }
     Ok(OverlapConfig { scan, against })
+}
+
+/// `takar keys`: the inputs read with the scan settings, `scan.out` (always set) the folder
+/// of the buckets, `scan.key` (always set) the key of the pseudonyms.
+pub struct KeysConfig {
+    pub scan: ScanConfig,
+    pub source: Option<String>,
+}
+
+fn keys_config(a: KeysArgs) -> Result<KeysConfig> {
+    if a.scan.out.is_none() {
+        return Err(Error::Usage("takar keys needs --out DIR, the folder of the bucket files".into()));
+    }
+    if a.scan.no_keys {
+        return Err(Error::Usage("takar keys writes keyed pseudonyms; --no-keys belongs to takar scan".into()));
+    }
+    if a.source.as_deref().is_some_and(|s| s.trim().is_empty()) {
+        return Err(Error::Usage("--source: expected a name".into()));
+    }
+    Ok(KeysConfig { source: a.source, scan: scan_config(a.scan)? })
 }
 
 fn nik_config(a: NikArgs) -> Result<NikConfig> {

@@ -10,7 +10,9 @@
 //! visitor walks each unique key once; [`report`] builds the [`Summary`](report::summary::Summary)
 //! and writes JSON, Parquet, the terminal report and an HTML page with a map (`report::html`)
 //! through staged, leak-guarded outputs.
-//! [`scan`] is the driver that joins them. Imports run one way: `nik` imports nothing of takar,
+//! [`scan`] is the driver that joins them; [`overlap_command`] and [`keys_command`] (per-record
+//! pseudonyms as bucketed Parquet, for DuckDB and Spark past one machine) drive the same wings.
+//! Imports run one way: `nik` imports nothing of takar,
 //! `engine` and `input` nothing of `format` or `report`, `format` nothing of `report`.
 //!
 //! The privacy promise: no raw NIK or KK leaves takar by default. Keys stay inside as `u64`;
@@ -25,6 +27,7 @@ pub mod format;
 pub mod generate;
 pub mod input;
 pub mod keyring;
+pub mod keys_command;
 pub mod nik;
 pub mod nik_command;
 pub mod overlap_command;

@@ -35,6 +35,7 @@ fn run(config: Config) -> anyhow::Result<()> {
         Config::Nik(c) => nik(c),
         Config::Scan(c) => scan(c),
         Config::Overlap(c) => overlap(c),
+        Config::Keys(c) => keys(c),
         Config::Generate(a) => generate(a),
         Config::Report(c) => report(c),
     }
@@ -122,6 +123,20 @@ fn report(c: takar::config::ReportConfig) -> anyhow::Result<()> {
     takar::report::output::write_report(&c.dir, c.lang)?;
     let summary = takar::report::readback::summary_from_dir(&c.dir, regions)?;
     let text = takar::report::terminal::render_lang(&summary, regions, &TerminalOptions { top: c.top, color: c.color }, c.lang);
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn keys(c: takar::config::KeysConfig) -> anyhow::Result<()> {
+    let regions = RegionTable::embedded();
+    let v = Validator::new(regions, c.scan.reference);
+    let source = c.scan.key.as_ref().expect("takar keys always has a key source");
+    let pseudonyms = Pseudonyms::new(&source.load()?);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(c.scan.threads).build().context("starting worker threads")?;
+    let written = pool.install(|| takar::keys_command::run(&c, &v, &pseudonyms))?;
+    let text = if c.scan.json { takar::keys_command::render_json(&written) } else { takar::keys_command::render_text(&written) };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

@@ -21,7 +21,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::engine::keys::pseudonym::Pseudonyms;
 use crate::engine::keys::{Collect, KeyStore, UniqueCounts};
-use crate::engine::Harvest;
+use crate::engine::{Harvest, Keep};
 use crate::error::{Error, Result};
 use crate::nik::{Nik, Validator};
 use crate::report::summary::{Findings, InputSummary, Summary};
@@ -130,10 +130,10 @@ pub fn manifest(opts: &ScanOptions, reference: crate::nik::Date, key_fingerprint
     })
 }
 
-/// [`scan`], plus the keyed pseudonyms of the unique NIKs and KKs when `pseudonyms` is given
-/// (gathered in the same walk of the key store that counts them).
-pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Option<&Pseudonyms>) -> Result<Dump> {
-    let started = Instant::now();
+/// Parses every input (directories walked, zip members one input each) into one harvest,
+/// keeping each column's keys or per-record rows as `keep` says, with each input's report.
+/// Runs on the current rayon pool.
+pub fn harvest(opts: &ScanOptions, validator: &Validator<'_>, keep: Keep) -> Result<(Harvest, Vec<InputSummary>)> {
     let paths = source::expand(&opts.inputs)?;
     let districts = validator.regions().districts.len();
     let mut total = Harvest::default();
@@ -141,15 +141,39 @@ pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Opti
     // Zip members decode ahead on their own threads while earlier inputs are scanned.
     let mut ahead = zip_ahead::ZipAhead::start(&paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()).with_max_member(opts.zip_ahead_max_member));
     for (i, input_ref) in paths.iter().enumerate() {
+        let at = Input { index: i as u32, districts, keep };
         // A workbook is read whole by its own reader, before the text path could refuse it.
         let (harvest, info) = match sheet::open_workbook(input_ref, opts.format)? {
-            Some(book) => workbook_input(&book, sheet::scan_workbook(&book, i as u32, &opts.sniff, validator, districts)?),
-            None => scan_input(ahead.open(i, input_ref, opts.mmap)?, i as u32, opts, validator, districts)?,
+            Some(book) => workbook_input(&book, sheet::scan_workbook(&book, at.index, &opts.sniff, validator, districts, keep)?),
+            None => scan_input(ahead.open(i, input_ref, opts.mmap)?, at, opts, validator)?,
         };
         inputs.push(info);
         total.merge(harvest);
     }
-    let Harvest { tally, mut nik_keys, mut kk_keys } = total;
+    Ok((total, inputs))
+}
+
+/// Which input this is and what its counters keep.
+#[derive(Clone, Copy)]
+struct Input {
+    index: u32,
+    districts: usize,
+    keep: Keep,
+}
+
+impl Input {
+    fn context<'a>(&self, validator: &'a Validator<'a>, progress: Option<&'a (dyn Fn(u64) + Sync)>) -> Context<'a> {
+        Context { validator, input: self.index, districts: self.districts, keep: self.keep, progress }
+    }
+}
+
+/// [`scan`], plus the keyed pseudonyms of the unique NIKs and KKs when `pseudonyms` is given
+/// (gathered in the same walk of the key store that counts them).
+pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Option<&Pseudonyms>) -> Result<Dump> {
+    let started = Instant::now();
+    let districts = validator.regions().districts.len();
+    let (total, inputs) = harvest(opts, validator, Keep::Keys)?;
+    let Harvest { tally, mut nik_keys, mut kk_keys, .. } = total;
     let n = inputs.len();
     let (nik, kk, sets) = match pseudonyms {
         None => {
@@ -197,7 +221,7 @@ fn workbook_input(book: &sheet::Workbook, counted: sheet::WorkbookCount) -> (Har
     (harvest, info)
 }
 
-fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Harvest, InputSummary)> {
+fn scan_input(opened: Opened, at: Input, opts: &ScanOptions, v: &Validator<'_>) -> Result<(Harvest, InputSummary)> {
     let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
     let mut info =
         InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), encoding: encoding.into(), ..Default::default() };
@@ -222,13 +246,13 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
                 Some(d) => {
                     show_layout(&mut info, &d.details);
                     let advance = progress.as_ref().map(|p| move |n: u64| p.inc(n));
-                    let ctx = Context { validator: v, input, districts, progress: advance.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)) };
+                    let ctx = at.context(v, advance.as_ref().map(|f| f as &(dyn Fn(u64) + Sync)));
                     scan_with(&d.parser, &ctx, &data[d.data_start..], d.data_start as u64, true, opts.chunk_size).0
                 }
             }
         }
         Body::Stream(reader) => {
-            let t = scan_stream(reader, &path, &raw_read, compression, input, opts, v, districts, &mut info, &layout, progress.as_ref())?;
+            let t = scan_stream(reader, &path, &raw_read, compression, at, opts, v, &mut info, &layout, progress.as_ref())?;
             if bytes == 0 {
                 info.bytes = raw_read.load(std::sync::atomic::Ordering::Relaxed);
             }
@@ -254,10 +278,9 @@ fn scan_stream(
     path: &std::path::Path,
     raw_read: &std::sync::atomic::AtomicU64,
     compression: Compression,
-    input: u32,
+    at: Input,
     opts: &ScanOptions,
     v: &Validator<'_>,
-    districts: usize,
     info: &mut InputSummary,
     layout: &DetectLayout<'_>,
     progress: Option<&ProgressBar>,
@@ -283,7 +306,7 @@ fn scan_stream(
         return Err(Error::input(path, 0, "no records in the first MiB; cannot detect the layout"));
     };
     show_layout(info, &d.details);
-    let ctx = Context { validator: v, input, districts, progress: None };
+    let ctx = at.context(v, None);
     buf.drain(..d.data_start);
     let mut base = d.data_start as u64;
     let mut total = Harvest::default();

@@ -82,7 +82,7 @@ proptest! {
     #[test]
     fn any_chunk_size_gives_the_sequential_answer(data in messy_csv(), cols in columns(), chunk in 1usize..40) {
         let v = validator();
-        let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
+        let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
         let parser = RecordParser::new(b',', cols);
         let (whole, used_whole) = scan_slice(&parser, &ctx, &data, 0, true, usize::MAX);
         // The progress bar ends exactly at the data's length, re-parsed chunks or not.
@@ -135,7 +135,7 @@ fn chunking_and_threads_never_change_the_answer() {
     }
     let body = &data[20..];
     let cols = Columns::new([Some(0), Some(1), None, None]);
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
         let parser = RecordParser::new(b',', cols);
     let reference = summary(scan_slice(&parser, &ctx, body, 0, true, usize::MAX).0);
 
@@ -170,7 +170,7 @@ fn chunking_and_threads_never_change_the_answer() {
 fn blockwise_parsing_carries_the_unfinished_record() {
     let v = validator();
     let cols = Columns::new([Some(0), None, None, None]);
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
         let parser = RecordParser::new(b',', cols);
     let mut data = Vec::new();
     for i in 0..500u32 {

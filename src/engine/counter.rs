@@ -5,15 +5,28 @@
 use super::checks::{birth_date_matches, parse_date, parse_gender};
 use super::harvest::Harvest;
 use super::keys::KeyStore;
+use super::rows::{Rows, NO_KK};
 use super::role::{Role, RoleMap};
 use super::tally::{Tally, Warning, MAX_WARNINGS};
 use crate::nik::{Check, Validator};
+
+/// What the counter keeps of the valid numbers besides the counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Each column's keys, for the key store (`takar scan`, `takar overlap`).
+    #[default]
+    Keys,
+    /// One row per record with a valid NIK: its NIK key and its KK key (or none), for
+    /// `takar keys`; the key stores stay empty.
+    Rows,
+}
 
 /// Everything a worker needs, shared by reference.
 pub struct Context<'a> {
     pub validator: &'a Validator<'a>,
     pub input: u32,
     pub districts: usize,
+    pub keep: Keep,
     /// Told the bytes of each chunk once it is parsed (never in the record loop); the engine
     /// knows no terminal, the driver decides what progress looks like.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
@@ -46,6 +59,7 @@ impl<'c> Counter<'c> {
         t.records += 1;
         let nik = f[Role::Nik].map_or(Check::Missing, |x| v.nik(x));
         t.nik.count(&nik);
+        let nik_valid = matches!(nik, Check::Valid(_));
         if let Check::Valid(n) = nik {
             t.district_records[n.district().0 as usize] += 1;
             self.nik_keys.push(n.key());
@@ -60,8 +74,18 @@ impl<'c> Counter<'c> {
         }
         let kk = f[Role::Kk].map_or(Check::Missing, |x| v.kk(x));
         t.kk.count(&kk);
-        if let Check::Valid(k) = kk {
-            self.kk_keys.push(k.key());
+        match self.ctx.keep {
+            Keep::Keys => {
+                if let Check::Valid(k) = kk {
+                    self.kk_keys.push(k.key());
+                }
+            }
+            // The KK slot of every valid NIK, so `kk_keys[i]` is `nik_keys[i]`'s record's.
+            Keep::Rows => {
+                if nik_valid {
+                    self.kk_keys.push(if let Check::Valid(k) = kk { k.key() } else { NO_KK });
+                }
+            }
         }
     }
 
@@ -76,10 +100,14 @@ impl<'c> Counter<'c> {
     }
 
     pub fn finish(self) -> Harvest {
-        Harvest {
-            tally: self.tally,
-            nik_keys: KeyStore::from_keys(self.ctx.input, self.nik_keys),
-            kk_keys: KeyStore::from_keys(self.ctx.input, self.kk_keys),
+        match self.ctx.keep {
+            Keep::Keys => Harvest {
+                tally: self.tally,
+                nik_keys: KeyStore::from_keys(self.ctx.input, self.nik_keys),
+                kk_keys: KeyStore::from_keys(self.ctx.input, self.kk_keys),
+                rows: Rows::default(),
+            },
+            Keep::Rows => Harvest { tally: self.tally, rows: Rows::from_columns(self.nik_keys, self.kk_keys), ..Harvest::default() },
         }
     }
 }

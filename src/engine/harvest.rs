@@ -1,7 +1,9 @@
 //! What parsing a span of records yields: its counts ([`Tally`]) and the keys of its valid
-//! NIKs and KKs ([`KeyStore`]), merged the same associative way from chunk to input to dump.
+//! NIKs and KKs ([`KeyStore`]), or its per-record [`Rows`], merged the same associative way
+//! from chunk to input to dump.
 
 use super::keys::KeyStore;
+use super::rows::Rows;
 use super::tally::Tally;
 
 #[derive(Debug, Default)]
@@ -9,6 +11,8 @@ pub struct Harvest {
     pub tally: Tally,
     pub nik_keys: KeyStore,
     pub kk_keys: KeyStore,
+    /// Filled instead of the key stores when the context keeps [`Rows`](super::Keep::Rows).
+    pub rows: Rows,
 }
 
 impl Harvest {
@@ -16,5 +20,6 @@ impl Harvest {
         self.tally.merge(o.tally);
         self.nik_keys.merge(o.nik_keys);
         self.kk_keys.merge(o.kk_keys);
+        self.rows.merge(o.rows);
     }
 }

@@ -12,11 +12,13 @@ pub mod harvest;
 pub mod keys;
 pub mod overlap;
 pub mod role;
+pub mod rows;
 pub mod tally;
 
 pub use chunker::{scan_slice, Splittable, Step};
-pub use counter::{Context, Counter, Fields};
+pub use counter::{Context, Counter, Fields, Keep};
 pub use harvest::Harvest;
 pub use keys::KeyStore;
 pub use role::{Role, RoleMap};
+pub use rows::Rows;
 pub use tally::{Tally, Warning};

@@ -37,7 +37,7 @@ use calamine::{Data, Ods, Range, Reader, SheetType, Sheets, Xls, Xlsb, Xlsx};
 
 use crate::error::{Error, Result};
 use crate::nik::Validator;
-use crate::engine::{Context, Counter, Fields, Role, RoleMap};
+use crate::engine::{Context, Counter, Fields, Keep, Role, RoleMap};
 use crate::format::layout::Details;
 use crate::format::Format;
 use crate::format::csv::sniff::{self, SniffOptions};
@@ -169,7 +169,7 @@ pub struct WorkbookCount {
 }
 
 /// Counts every worksheet of a workbook as input number `input`.
-pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Validator<'_>, districts: usize) -> Result<WorkbookCount> {
+pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Validator<'_>, districts: usize, keep: Keep) -> Result<WorkbookCount> {
     let unreadable = |what: String| {
         Error::input(&book.path, 0, format!("not a readable {} workbook: {}", book.kind.as_str(), mask_digits(&what)))
     };
@@ -183,7 +183,7 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
     let names: Vec<String> =
         sheets.sheets_metadata().iter().filter(|s| matches!(s.typ, SheetType::WorkSheet)).map(|s| s.name.clone()).collect();
 
-    let ctx = Context { validator: v, input, districts, progress: None };
+    let ctx = Context { validator: v, input, districts, keep, progress: None };
     let (mut nik_keys, mut kk_keys) = (Vec::new(), Vec::new());
     let mut counter = Counter::new(&ctx, &mut nik_keys, &mut kk_keys);
     let mut used: Vec<SheetColumns> = Vec::new();
