@@ -135,7 +135,7 @@ pub struct ScanArgs {
     pub birth_date_column: Option<String>,
     #[arg(long, value_name = "NAME|N")]
     pub gender_column: Option<String>,
-    /// Any role's column, ROLE one of nik, kk, birth_date, gender (repeatable):
+    /// Any role's column, ROLE one of nik, kk, birth_date, gender, regency_name, district_name (repeatable):
     /// `--column kk=nkk --column gender=3`.
     #[arg(long = "column", value_name = "ROLE=NAME|N", action = ArgAction::Append)]
     pub columns: Vec<String>,

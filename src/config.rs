@@ -119,6 +119,7 @@ fn columns(a: &ScanArgs) -> Result<RoleMap<Option<ColumnChoice>>> {
             Role::Kk => &a.kk_column,
             Role::BirthDate => &a.birth_date_column,
             Role::Gender => &a.gender_column,
+            Role::RegencyName | Role::DistrictName => &None,
         };
         chosen[role] = own.as_deref().map(ColumnChoice::parse);
     }

@@ -66,6 +66,7 @@ fn summary_with(districts: &[(u32, u64, u64)]) -> Summary {
         nik_valid: s.nik.valid,
         nik_new_unique: s.nik.unique,
         warnings: vec![],
+        ..InputSummary::default()
     }];
     s.elapsed_s = 0.123_456_789_012_345_67;
     s.bytes_per_s = 3_165_815.0 / 0.123_456_789_012_345_67;
@@ -561,7 +562,7 @@ fn thousands_separators() {
 fn terminal_report_names_the_top_regions() {
     let mut s = fixture();
     s.consistency =
-        Some(Consistency { birth_date_checked: 490, birth_date_mismatch: 7, gender_checked: 0, gender_mismatch: 0 });
+        Some(Consistency { birth_date_checked: 490, birth_date_mismatch: 7, ..Consistency::default() });
     let out = terminal::render(&s, table(), &TerminalOptions { top: 10, color: false });
     for needle in [
         "Kota Bogor",

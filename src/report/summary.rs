@@ -77,6 +77,10 @@ pub struct InputSummary {
     pub kk_column: Option<String>,
     pub birth_date_column: Option<String>,
     pub gender_column: Option<String>,
+    /// Header name of the regency/city (kabupaten/kota) name column.
+    pub regency_name_column: Option<String>,
+    /// Header name of the district (kecamatan) name column.
+    pub district_name_column: Option<String>,
     /// Data records in this input.
     pub records: u64,
     pub nik_valid: u64,
@@ -100,6 +104,8 @@ impl InputSummary {
                 Role::Kk => &mut self.kk_column,
                 Role::BirthDate => &mut self.birth_date_column,
                 Role::Gender => &mut self.gender_column,
+                Role::RegencyName => &mut self.regency_name_column,
+                Role::DistrictName => &mut self.district_name_column,
             };
             field.clone_from(column);
         }
@@ -166,13 +172,19 @@ impl Summary {
     }
 
     /// The one place the summary is put together. Consistency counts appear only when some
-    /// input has a birth-date or gender column to check against.
+    /// input has a column to check the NIK against (birth date, gender, KK, place names).
     pub fn build(reference: Date, f: Findings) -> Summary {
         let Findings { mut inputs, tally, nik, kk, elapsed } = f;
         for (info, new) in inputs.iter_mut().zip(&nik.new_per_input) {
             info.nik_new_unique = *new;
         }
-        let has_consistency = inputs.iter().any(|i| i.birth_date_column.is_some() || i.gender_column.is_some());
+        let has_consistency = inputs.iter().any(|i| {
+            i.birth_date_column.is_some()
+                || i.gender_column.is_some()
+                || i.regency_name_column.is_some()
+                || i.district_name_column.is_some()
+                || i.kk_column.is_some()
+        });
         let bytes: u64 = inputs.iter().map(|i| i.bytes).sum();
         let elapsed_s = elapsed.as_secs_f64();
         Summary {
