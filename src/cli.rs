@@ -78,6 +78,14 @@ pub struct GenerateArgs {
     /// Output file.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+    /// Share of records with a dummy NIK (1111111111111111).
+    #[arg(long, default_value_t = 0.001)]
+    pub placeholder_rate: f64,
+    /// Write a fabricated dump: serials spread over 0001-9999, uniform birth dates, birth-date
+    /// and gender columns that contradict the NIK, a KK per person from another regency, and
+    /// place names of another regency (what takar scan's verdict should catch).
+    #[arg(long)]
+    pub fabricate: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -169,4 +177,8 @@ pub struct ScanArgs {
     /// other dumps will be asked for.
     #[arg(long)]
     pub no_keys: bool,
+    /// The seller's claimed record count, set against the dump's unique NIKs (`claim` in
+    /// summary.json; far below 1 is a signal).
+    #[arg(long, value_name = "N")]
+    pub claimed: Option<u64>,
 }

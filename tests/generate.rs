@@ -26,6 +26,8 @@ fn config(records: u64, seed: u64, format: DumpFormat) -> GenerateConfig {
         dup_rate: GenerateConfig::DEFAULT_DUP_RATE,
         invalid_rate: GenerateConfig::DEFAULT_INVALID_RATE,
         output: "unused.csv".into(),
+        placeholder_rate: GenerateConfig::DEFAULT_PLACEHOLDER_RATE,
+        fabricate: false,
     }
 }
 
@@ -356,6 +358,21 @@ fn answer_arithmetic_and_rates() {
     assert!((big as f64 / a.nik.valid as f64 - 0.85).abs() < 0.01);
     assert!(a.regencies["3507"].records > a.regencies["3216"].records);
     assert!(a.districts.keys().any(|c| c.starts_with("9101")), "historic Papua codes appear");
+}
+
+/// A fabricated dump (issue 10) read back independently: every place name, KK region and
+/// birth date contradicts the NIK exactly as the answer says.
+#[test]
+fn fabricated_recount_matches_answer() {
+    let cfg = GenerateConfig { fabricate: true, ..messy(8_000, 77, DumpFormat::Csv) };
+    let (bytes, answer) = dump(&cfg);
+    let rows = read_delimited(&bytes, b',', true);
+    assert_eq!(recount(&rows, reference(&answer)), Recount::of_answer(&answer));
+    let c = answer.consistency;
+    assert!(c.regency_checked > 5_000 && c.regency_mismatch == c.regency_checked);
+    assert!(c.kk_region_checked > 5_000 && c.kk_region_mismatch == c.kk_region_checked);
+    // A family card per person: a KK repeats only with a repeated person.
+    assert!(answer.kk.duplicate_records <= answer.nik.duplicate_records);
 }
 
 #[test]

@@ -209,8 +209,10 @@ fn expected_columns(level: Level) -> Vec<(&'static str, DataType, bool)> {
     let s = |n| (n, DataType::Utf8, false);
     let c = |n| (n, DataType::UInt64, false);
     let cur = ("current_code", DataType::Utf8, true);
+    let pop = ("population", DataType::UInt64, true);
+    let cov = ("coverage", DataType::Float64, true);
     match level {
-        Level::Province => vec![s("province_code"), s("province_name"), cur, c("records"), c("unique_nik")],
+        Level::Province => vec![s("province_code"), s("province_name"), cur, c("records"), c("unique_nik"), pop, cov],
         Level::Regency => vec![
             s("province_code"),
             s("province_name"),
@@ -220,6 +222,8 @@ fn expected_columns(level: Level) -> Vec<(&'static str, DataType, bool)> {
             cur,
             c("records"),
             c("unique_nik"),
+            pop,
+            cov,
         ],
         Level::District => vec![
             s("province_code"),

@@ -210,6 +210,7 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
         delimiter: None,
         header: used.iter().any(|c| c.header),
         columns: RoleMap::from_fn(|role| describe(&used, role)),
+        headers: Vec::new(),
     };
     let warnings =
         skipped.into_iter().map(|(sheet, rows, message)| format!("sheet {sheet:?}: its {rows} non-empty rows were not counted: {message}")).collect();

@@ -86,6 +86,9 @@ impl Tally {
                 c.regency_checked += 1;
                 c.district_checked += 1;
                 c.kk_region_checked += u64::from(row.kk_kind == KkKind::Valid);
+                c.regency_mismatch += u64::from(row.place != row.district);
+                c.district_mismatch += u64::from(row.place != row.district);
+                c.kk_region_mismatch += u64::from(row.kk_kind == KkKind::Valid && row.kk_foreign);
             }
             NikKind::Invalid(r) => {
                 self.nik.invalid += 1;

@@ -120,6 +120,7 @@ pub fn render(summary: &Summary, regions: &RegionTable, opts: &TerminalOptions) 
     reasons(&mut o, &p, "NIK", &summary.nik);
     reasons(&mut o, &p, "KK", &summary.kk);
     consistency(&mut o, &p, summary);
+    o.push_str(&super::verdict_text::render(summary, &|s| p.bold(s)));
     if opts.top > 0 {
         top(&mut o, &p, "provinces", &region_rows(summary, regions, Level::Province), opts.top);
         top(&mut o, &p, "regencies/cities", &region_rows(summary, regions, Level::Regency), opts.top);
