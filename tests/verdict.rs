@@ -69,6 +69,12 @@ fn a_fabricated_dump_is_likely_fabricated() {
     for want in ["serials", "birth_years", "kk_region_mismatch", "birth_date_mismatch", "gender_mismatch", "regency_mismatch", "district_mismatch", "people_per_kk"] {
         assert!(got.contains(&want), "{want} not among {got:?}");
     }
+    // The terminal says so in plain words, with the top signals.
+    let text = takar::report::terminal::render(&s, RegionTable::embedded(), &Default::default());
+    assert!(text.contains("Is it real?\n  likely fabricated"), "{text}");
+    assert!(text.contains("serial of 0100 or more"), "{text}");
+    let empty = takar::report::terminal::render(&Summary::new(Date::new(2026, 11, 24).unwrap()), RegionTable::embedded(), &Default::default());
+    assert!(empty.contains("not judged"), "{empty}");
 }
 
 #[test]

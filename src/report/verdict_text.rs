@@ -65,6 +65,10 @@ pub fn render(summary: &Summary, bold: &dyn Fn(&str) -> String) -> String {
         Label::LikelyFabricated => "likely fabricated: several kinds of evidence real registers do not show",
     };
     let _ = writeln!(o, "\n{}", bold("Is it real?"));
+    if v.checks.is_empty() {
+        let _ = writeln!(o, "  not judged: too few records for any signal (each needs at least 100 values)");
+        return o;
+    }
     let _ = writeln!(o, "  {} ({} of {} checks tripped)", words, v.signals.len(), v.checks.len());
     for s in v.signals.iter().take(SHOWN) {
         signal_line(&mut o, s);
