@@ -53,7 +53,7 @@ pub fn verdict(e: &Evidence) -> Verdict {
     let all = checks(e);
     let mut signals: Vec<Check> = all.iter().filter(|c| c.tripped).cloned().collect();
     // Heaviest first; equal weights keep the fixed order of `checks`.
-    signals.sort_by(|a, b| b.weight.cmp(&a.weight));
+    signals.sort_by_key(|s| std::cmp::Reverse(s.weight));
     let weight = signals.iter().map(|s| s.weight).sum();
     let checks = all.into_iter().map(|mut c| {
         c.regions = None;
