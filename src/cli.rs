@@ -116,6 +116,14 @@ pub struct GenerateArgs {
     /// Output file.
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+    /// Share of records with a dummy NIK (1111111111111111).
+    #[arg(long, default_value_t = 0.001)]
+    pub placeholder_rate: f64,
+    /// Write a fabricated dump: serials spread over 0001-9999, uniform birth dates, birth-date
+    /// and gender columns that contradict the NIK, a KK per person from another regency, and
+    /// place names of another regency (what takar scan's verdict should catch).
+    #[arg(long)]
+    pub fabricate: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -174,7 +182,7 @@ pub struct ScanArgs {
     pub birth_date_column: Option<String>,
     #[arg(long, value_name = "NAME|N")]
     pub gender_column: Option<String>,
-    /// Any role's column, ROLE one of nik, kk, birth_date, gender (repeatable):
+    /// Any role's column, ROLE one of nik, kk, birth_date, gender, regency_name, district_name (repeatable):
     /// `--column kk=nkk --column gender=3`.
     #[arg(long = "column", value_name = "ROLE=NAME|N", action = ArgAction::Append)]
     pub columns: Vec<String>,
@@ -211,4 +219,8 @@ pub struct ScanArgs {
     /// Language of the terminal report and of report.html (en or id, Bahasa Indonesia).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: LangArg,
+    /// The seller's claimed record count, set against the dump's unique NIKs (`claim` in
+    /// summary.json; far below 1 is a signal).
+    #[arg(long, value_name = "N")]
+    pub claimed: Option<u64>,
 }

@@ -151,6 +151,7 @@ fn columns(a: &ScanArgs) -> Result<RoleMap<Option<ColumnChoice>>> {
             Role::Kk => &a.kk_column,
             Role::BirthDate => &a.birth_date_column,
             Role::Gender => &a.gender_column,
+            Role::RegencyName | Role::DistrictName => &None,
         };
         chosen[role] = own.as_deref().map(ColumnChoice::parse);
     }
@@ -190,6 +191,8 @@ impl Config {
                 dup_rate: a.dup_rate,
                 invalid_rate: a.invalid_rate,
                 output: a.output,
+                placeholder_rate: a.placeholder_rate,
+                fabricate: a.fabricate,
             }),
         })
     }
@@ -268,6 +271,10 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
             chunk_size: a.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE).max(1),
             progress: stderr_tty && !a.no_progress,
             zip_ahead_max_member: a.zip_ahead_max_member,
+            claimed: match a.claimed {
+                Some(0) => return Err(Error::Usage("--claimed must be a positive record count".into())),
+                n => n,
+            },
         },
         reference: reference(&a.reference_date)?,
         out: a.out,

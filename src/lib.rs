@@ -23,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod forensics;
 pub mod format;
 pub mod generate;
 pub mod input;

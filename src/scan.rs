@@ -20,7 +20,7 @@ use indicatif::ProgressBar;
 use rayon::slice::ParallelSliceMut;
 
 use crate::engine::keys::pseudonym::Pseudonyms;
-use crate::engine::keys::{Collect, KeyStore, UniqueCounts};
+use crate::engine::keys::{Collect, KeyStore, PeopleProfile, UniqueCounts};
 use crate::engine::{Harvest, Keep};
 use crate::error::{Error, Result};
 use crate::nik::{Nik, Validator};
@@ -48,6 +48,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Lowers the largest zip member decoded ahead (`None`: the default cap; 0: off).
     pub zip_ahead_max_member: Option<u64>,
+    /// The seller's claimed record count (`--claimed N`), set against the dump in the summary.
+    pub claimed: Option<u64>,
 }
 
 pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
@@ -175,32 +177,36 @@ pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Opti
     let (total, inputs) = harvest(opts, validator, Keep::Keys)?;
     let Harvest { tally, mut nik_keys, mut kk_keys, .. } = total;
     let n = inputs.len();
-    let (nik, kk, sets) = match pseudonyms {
+    let reference = validator.dates().reference();
+    let ((nik, people), kk, sets) = match pseudonyms {
         None => {
             // Nothing will ask about the keys again: each store goes as soon as it is counted.
-            let nik = std::mem::take(&mut nik_keys).visit_unique(|| UniqueCounts::new(districts, n)).0;
+            let (nik, people) = std::mem::take(&mut nik_keys).visit_unique(|| (UniqueCounts::new(districts, n), PeopleProfile::new(reference)));
             let kk = std::mem::take(&mut kk_keys).visit_unique(|| UniqueCounts::new(0, n)).0;
-            (nik, kk, None)
+            ((nik.0, people.people), kk, None)
         }
         Some(p) => {
             // A pseudonym is under 2^48 and a province code under 100: one u64 holds both, so
             // the NIKs sort as plain integers, 8 bytes each.
             let province: Vec<u64> = validator.regions().districts.iter().map(|d| u64::from(d.code / 10_000)).collect();
             let pack = |key: u64| p.nik(key) << 8 | province[Nik::key_district(key).0 as usize];
-            let (nik, mut packed) = nik_keys.visit_unique(|| (UniqueCounts::new(districts, n), Collect::new(pack)));
+            let ((nik, people), mut packed) =
+                nik_keys.visit_unique(|| ((UniqueCounts::new(districts, n), PeopleProfile::new(reference)), Collect::new(pack)));
             let (kk, mut kk_pseudonyms) = kk_keys.visit_unique(|| (UniqueCounts::new(0, n), Collect::new(|key| p.kk(key))));
             packed.values.par_sort_unstable();
             kk_pseudonyms.values.par_sort_unstable();
-            (nik.0, kk.0, Some(PseudonymSets { key_fingerprint: p.fingerprint().to_string(), nik_packed: packed.values, kk: kk_pseudonyms.values }))
+            ((nik.0, people.people), kk.0, Some(PseudonymSets { key_fingerprint: p.fingerprint().to_string(), nik_packed: packed.values, kk: kk_pseudonyms.values }))
         }
     };
-    let summary = Summary::build(validator.dates().reference(), Findings { inputs, tally, nik, kk, elapsed: started.elapsed() });
+    let findings = Findings { regions: validator.regions(), people, claimed: opts.claimed, inputs, tally, nik, kk, elapsed: started.elapsed() };
+    let summary = Summary::build(reference, findings);
     Ok(Dump { summary, pseudonyms: sets, nik_keys, kk_keys })
 }
 
 /// The report of how an input was read, from what detection found.
 fn show_layout(info: &mut InputSummary, d: &Details) {
     info.set_layout(d.format, d.delimiter.clone(), d.header, &d.columns);
+    info.headers.clone_from(&d.headers);
 }
 
 /// A counted workbook's harvest and report (a workbook is neither compressed nor transcoded).

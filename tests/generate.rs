@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use takar::generate::{self, Answer, DumpFormat, GenerateConfig, RegionAnswer};
 use takar::nik::oracle::{check, Kind};
-use takar::nik::{Date, Reason};
+use takar::nik::region::Region;
+use takar::nik::{Date, Reason, RegionTable};
 use takar::report::summary::{ColumnSummary, Consistency};
 
 const COLUMNS: [&str; 14] = [
@@ -25,6 +26,8 @@ fn config(records: u64, seed: u64, format: DumpFormat) -> GenerateConfig {
         dup_rate: GenerateConfig::DEFAULT_DUP_RATE,
         invalid_rate: GenerateConfig::DEFAULT_INVALID_RATE,
         output: "unused.csv".into(),
+        placeholder_rate: GenerateConfig::DEFAULT_PLACEHOLDER_RATE,
+        fabricate: false,
     }
 }
 
@@ -211,6 +214,18 @@ fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     }
 }
 
+/// A regency code followed through its successors to the current one.
+fn current_regency(table: &RegionTable, mut code: u32) -> u32 {
+    for _ in 0..16 {
+        let r = table.regency_info(table.regency(code).unwrap());
+        match r.successor {
+            Some(next) if !r.is_current() => code = next,
+            _ => break,
+        }
+    }
+    code
+}
+
 fn recount(rows: &[Row], reference: Date) -> Recount {
     let mut nik = ColumnSummary::default();
     let mut kk = ColumnSummary::default();
@@ -219,10 +234,28 @@ fn recount(rows: &[Row], reference: Date) -> Recount {
     let mut districts: BTreeMap<String, RegionAnswer> = BTreeMap::new();
     let mut regencies = BTreeMap::new();
     let mut provinces = BTreeMap::new();
+    let table = RegionTable::embedded();
     for row in rows {
-        count_column(row[1].as_deref(), Kind::Kk, reference, &mut kk, &mut kks);
+        let kk_value = count_column(row[1].as_deref(), Kind::Kk, reference, &mut kk, &mut kks);
         let before = nik.unique;
         let Some(v) = count_column(row[0].as_deref(), Kind::Nik, reference, &mut nik, &mut niks) else { continue };
+        // Place columns as written, against every name of the NIK's own codes (upper case).
+        let named = |region: &Region, written: &str| {
+            std::iter::once(&region.name).chain(&region.other_names).any(|n| n.to_uppercase() == written)
+        };
+        let code6 = (v / 10_000_000_000) as u32;
+        if let Some(w) = row[12].as_deref() {
+            c.regency_checked += 1;
+            c.regency_mismatch += u64::from(!named(table.regency_info(table.regency(code6 / 100).unwrap()), w));
+        }
+        if let Some(w) = row[11].as_deref() {
+            c.district_checked += 1;
+            c.district_mismatch += u64::from(!named(table.district_info(table.district(code6).unwrap()), w));
+        }
+        if let Some(k) = kk_value {
+            c.kk_region_checked += 1;
+            c.kk_region_mismatch += u64::from(current_regency(table, code6 / 100) != current_regency(table, (k / 1_000_000_000_000) as u32));
+        }
         let new = nik.unique > before;
         let code = v / 10_000_000_000;
         for (map, key) in [
@@ -325,6 +358,21 @@ fn answer_arithmetic_and_rates() {
     assert!((big as f64 / a.nik.valid as f64 - 0.85).abs() < 0.01);
     assert!(a.regencies["3507"].records > a.regencies["3216"].records);
     assert!(a.districts.keys().any(|c| c.starts_with("9101")), "historic Papua codes appear");
+}
+
+/// A fabricated dump (issue 10) read back independently: every place name, KK region and
+/// birth date contradicts the NIK exactly as the answer says.
+#[test]
+fn fabricated_recount_matches_answer() {
+    let cfg = GenerateConfig { fabricate: true, ..messy(8_000, 77, DumpFormat::Csv) };
+    let (bytes, answer) = dump(&cfg);
+    let rows = read_delimited(&bytes, b',', true);
+    assert_eq!(recount(&rows, reference(&answer)), Recount::of_answer(&answer));
+    let c = answer.consistency;
+    assert!(c.regency_checked > 5_000 && c.regency_mismatch == c.regency_checked);
+    assert!(c.kk_region_checked > 5_000 && c.kk_region_mismatch == c.kk_region_checked);
+    // A family card per person: a KK repeats only with a repeated person.
+    assert!(answer.kk.duplicate_records <= answer.nik.duplicate_records);
 }
 
 #[test]

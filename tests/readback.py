@@ -19,7 +19,9 @@ import duckdb
 import pandas as pd
 import polars as pl
 
-S, U = "string", "uint64"
+S, U, F = "string", "uint64", "float64"
+# population (uint64, null where the table has none) and coverage (float64): issue 10.
+COVERAGE = [("population", U, True), ("coverage", F, True)]
 CONTRACT = {
     "provinces.parquet": [
         ("province_code", S, False),
@@ -27,7 +29,7 @@ CONTRACT = {
         ("current_code", S, True),
         ("records", U, False),
         ("unique_nik", U, False),
-    ],
+    ] + COVERAGE,
     "regencies.parquet": [
         ("province_code", S, False),
         ("province_name", S, False),
@@ -37,7 +39,7 @@ CONTRACT = {
         ("current_code", S, True),
         ("records", U, False),
         ("unique_nik", U, False),
-    ],
+    ] + COVERAGE,
     "districts.parquet": [
         ("province_code", S, False),
         ("province_name", S, False),
@@ -71,9 +73,15 @@ def check_pandas(name, path, contract):
     if cols != want:
         fail(f"{name}: pandas columns {cols}, expected {want}")
         return None
-    for col, kind, _ in contract:
+    for col, kind, nullable in contract:
         dt = df[col].dtype
-        ok = pd.api.types.is_string_dtype(dt) if kind == S else str(dt) == "uint64"
+        if kind == S:
+            ok = pd.api.types.is_string_dtype(dt)
+        elif kind == F:
+            ok = str(dt) == "float64"
+        else:
+            # pandas turns a uint64 column holding nulls into float64.
+            ok = str(dt) == "uint64" or (nullable and str(dt) in ("float64", "UInt64"))
         if not ok:
             fail(f"{name}: pandas dtype of {col} is {dt}, expected {kind}")
     return {
@@ -92,7 +100,7 @@ def check_polars(name, path, contract):
         return None
     for col, kind, _ in contract:
         dt = df.schema[col]
-        expected = pl.String if kind == S else pl.UInt64
+        expected = pl.String if kind == S else pl.Float64 if kind == F else pl.UInt64
         if dt != expected:
             fail(f"{name}: polars dtype of {col} is {dt}, expected {expected}")
     return {
@@ -106,7 +114,7 @@ def check_duckdb(name, path, contract):
     con = duckdb.connect()
     described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()
     types = [(r[0], r[1]) for r in described]
-    want = [(c, "VARCHAR" if k == S else "UBIGINT") for c, k, _ in contract]
+    want = [(c, "VARCHAR" if k == S else "DOUBLE" if k == F else "UBIGINT") for c, k, _ in contract]
     if types != want:
         fail(f"{name}: duckdb columns {types}, expected {want}")
         return None

@@ -66,6 +66,7 @@ fn summary_with(districts: &[(u32, u64, u64)]) -> Summary {
         nik_valid: s.nik.valid,
         nik_new_unique: s.nik.unique,
         warnings: vec![],
+        ..InputSummary::default()
     }];
     s.elapsed_s = 0.123_456_789_012_345_67;
     s.bytes_per_s = 3_165_815.0 / 0.123_456_789_012_345_67;
@@ -208,8 +209,10 @@ fn expected_columns(level: Level) -> Vec<(&'static str, DataType, bool)> {
     let s = |n| (n, DataType::Utf8, false);
     let c = |n| (n, DataType::UInt64, false);
     let cur = ("current_code", DataType::Utf8, true);
+    let pop = ("population", DataType::UInt64, true);
+    let cov = ("coverage", DataType::Float64, true);
     match level {
-        Level::Province => vec![s("province_code"), s("province_name"), cur, c("records"), c("unique_nik")],
+        Level::Province => vec![s("province_code"), s("province_name"), cur, c("records"), c("unique_nik"), pop, cov],
         Level::Regency => vec![
             s("province_code"),
             s("province_name"),
@@ -219,6 +222,8 @@ fn expected_columns(level: Level) -> Vec<(&'static str, DataType, bool)> {
             cur,
             c("records"),
             c("unique_nik"),
+            pop,
+            cov,
         ],
         Level::District => vec![
             s("province_code"),
@@ -561,7 +566,7 @@ fn thousands_separators() {
 fn terminal_report_names_the_top_regions() {
     let mut s = fixture();
     s.consistency =
-        Some(Consistency { birth_date_checked: 490, birth_date_mismatch: 7, gender_checked: 0, gender_mismatch: 0 });
+        Some(Consistency { birth_date_checked: 490, birth_date_mismatch: 7, ..Consistency::default() });
     let out = terminal::render(&s, table(), &TerminalOptions { top: 10, color: false });
     for needle in [
         "Kota Bogor",

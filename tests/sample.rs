@@ -12,7 +12,7 @@ use takar::scan::{scan, Format, ScanOptions};
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data-samples/kpu_sample.csv");
 
 fn options(inputs: Vec<std::path::PathBuf>, chunk_size: usize) -> ScanOptions {
-    ScanOptions { inputs, format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size, progress: false, zip_ahead_max_member: None }
+    ScanOptions { inputs, format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size, progress: false, zip_ahead_max_member: None, claimed: None }
 }
 
 /// Compares a scan with an answer file: totals, consistency and every region map.
@@ -71,6 +71,8 @@ fn generated_dump_matches_its_answer_through_every_reader() {
         dup_rate: 0.1,
         invalid_rate: 0.05,
         output: path.clone(),
+        placeholder_rate: takar::generate::GenerateConfig::DEFAULT_PLACEHOLDER_RATE,
+        fabricate: false,
     };
     takar::generate::run(&cfg).unwrap();
     let answer = answer_of(path.to_str().unwrap());
@@ -110,6 +112,8 @@ fn no_number_of_a_generated_dump_reaches_any_output() {
         dup_rate: 0.05,
         invalid_rate: 0.05,
         output: path.clone(),
+        placeholder_rate: takar::generate::GenerateConfig::DEFAULT_PLACEHOLDER_RATE,
+        fabricate: false,
     };
     takar::generate::run(&cfg).unwrap();
     let input = std::fs::read(&path).unwrap();

@@ -14,7 +14,7 @@ fn validator() -> Validator<'static> {
 }
 
 /// Every record's wanted fields, by the fast parser, parsed sequentially.
-fn fast_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; 4]> {
+fn fast_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; takar::engine::Role::COUNT]> {
     let p = RecordParser::new(d, cols);
     let mut rec = Record::default();
     let mut out = Vec::new();
@@ -32,7 +32,7 @@ fn fast_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; 4]> {
 }
 
 /// The same by the csv crate.
-fn csv_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; 4]> {
+fn csv_fields(data: &[u8], d: u8, cols: Columns) -> Vec<[Option<Vec<u8>>; takar::engine::Role::COUNT]> {
     let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(d).from_reader(data);
     let mut out = Vec::new();
     let mut rec = csv::ByteRecord::new();
@@ -67,7 +67,7 @@ fn messy_csv() -> impl Strategy<Value = Vec<u8>> {
 
 fn columns() -> impl Strategy<Value = Columns> {
     (0usize..4, prop::option::of(0usize..5), prop::option::of(0usize..6), prop::option::of(0usize..6))
-        .prop_map(|(nik, kk, birth_date, gender)| Columns::new([Some(nik), kk, birth_date, gender]))
+        .prop_map(|(nik, kk, birth_date, gender)| Columns::new([Some(nik), kk, birth_date, gender, None, None]))
 }
 
 proptest! {
@@ -134,7 +134,7 @@ fn chunking_and_threads_never_change_the_answer() {
         data.extend_from_slice(line.as_bytes());
     }
     let body = &data[20..];
-    let cols = Columns::new([Some(0), Some(1), None, None]);
+    let cols = Columns::new([Some(0), Some(1), None, None, None, None]);
     let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
         let parser = RecordParser::new(b',', cols);
     let reference = summary(scan_slice(&parser, &ctx, body, 0, true, usize::MAX).0);
@@ -169,7 +169,7 @@ fn chunking_and_threads_never_change_the_answer() {
 #[test]
 fn blockwise_parsing_carries_the_unfinished_record() {
     let v = validator();
-    let cols = Columns::new([Some(0), None, None, None]);
+    let cols = Columns::new([Some(0), None, None, None, None, None]);
     let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
         let parser = RecordParser::new(b',', cols);
     let mut data = Vec::new();

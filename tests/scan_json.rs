@@ -353,7 +353,8 @@ fn flags_name_keys_and_paths() {
     assert_eq!(by_path.1.columns[Role::Nik].as_deref(), Some("data.nik"));
     let by_name = scan_in(data.as_bytes(), &with_nik("ID"), usize::MAX);
     assert_eq!(by_name.0.nik.valid, 1);
-    assert_eq!(by_name.0.consistency, Consistency::default());
+    // No birth-date or gender key; the KK (found by content) is checked against the NIK's region.
+    assert_eq!(by_name.0.consistency, Consistency { kk_region_checked: 1, ..Consistency::default() });
     let kk = with_nik("data.nik").with_column(Role::Kk, ColumnChoice::parse("data.nomor"));
     assert_eq!(scan_in(data.as_bytes(), &kk, usize::MAX).0.kk.valid, 1);
     // Unnamed keys are found by content when no name matches.
@@ -442,7 +443,7 @@ fn byte_order_mark_and_masked_key_names() {
 }
 
 fn generated(records: u64, seed: u64, format: DumpFormat) -> (Vec<u8>, generate::Answer) {
-    let cfg = GenerateConfig { records, seed, format, dup_rate: 0.15, invalid_rate: 0.12, output: "unused".into() };
+    let cfg = GenerateConfig { records, seed, format, dup_rate: 0.15, invalid_rate: 0.12, output: "unused".into(), placeholder_rate: GenerateConfig::DEFAULT_PLACEHOLDER_RATE, fabricate: false };
     let mut bytes = Vec::new();
     let answer = generate::write_dump(&cfg, &mut bytes).expect("generate");
     (bytes, answer)

@@ -26,6 +26,8 @@ fn generated(env: &Env, records: u64) -> (PathBuf, Vec<u8>, serde_json::Value) {
         dup_rate: 0.1,
         invalid_rate: 0.05,
         output: path.clone(),
+        placeholder_rate: takar::generate::GenerateConfig::DEFAULT_PLACEHOLDER_RATE,
+        fabricate: false,
     };
     takar::generate::run(&cfg).unwrap();
     let answer = serde_json::from_slice(&std::fs::read(takar::generate::answer_path(&path)).unwrap()).unwrap();
@@ -98,7 +100,7 @@ fn jobs(bytes: &[u8], compression: Compression) -> usize {
 }
 
 fn options(input: &Path, mmap: MmapMode, chunk_size: usize) -> ScanOptions {
-    ScanOptions { inputs: vec![input.to_path_buf()], format: Format::Auto, sniff: Default::default(), mmap, chunk_size, progress: false, zip_ahead_max_member: None }
+    ScanOptions { inputs: vec![input.to_path_buf()], format: Format::Auto, sniff: Default::default(), mmap, chunk_size, progress: false, zip_ahead_max_member: None, claimed: None }
 }
 
 /// Everything a scan reports that does not depend on how the bytes were read.

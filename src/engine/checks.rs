@@ -1,5 +1,5 @@
 //! The optional consistency columns: gender and birth date as dumps write them, and whether
-//! they agree with what the NIK encodes.
+//! they agree with what the NIK encodes; the age a written birth date gives.
 
 use crate::nik::normalize::trim;
 use crate::nik::{Date, DateRule, Nik};
@@ -26,9 +26,13 @@ pub fn parse_gender(raw: &[u8]) -> Option<bool> {
     }
 }
 
-/// A birth date as written: `YYYY-MM-DD`, `DD-MM-YYYY` or `DD/MM/YYYY` (also `YYYY/MM/DD`).
+/// A birth date as written: `YYYY-MM-DD`, `DD-MM-YYYY` or `DD/MM/YYYY` (also `YYYY/MM/DD`),
+/// or with the month in words, Indonesian or English, in full or cut short: `17 Agustus 1945`,
+/// `17-AGU-1945`, `17 Aug 1945` (see [`parse_date_words`]).
 pub fn parse_date(raw: &[u8]) -> Option<Date> {
-    let v: &[u8; 10] = trim(raw).try_into().ok()?;
+    let Ok(v) = <&[u8; 10]>::try_from(trim(raw)) else {
+        return parse_date_words(raw);
+    };
     // Every byte minus '0': digits become 0..=9, everything else (separators too) above 9.
     let x = v.map(|c| c.wrapping_sub(b'0'));
     let digits = |positions: &[usize]| positions.iter().all(|&i| x[i] < 10);
@@ -42,6 +46,69 @@ pub fn parse_date(raw: &[u8]) -> Option<Date> {
         return None;
     };
     Date::new(y as u16, m as u8, d as u8)
+}
+
+/// Month names and the short forms dumps use, Indonesian first (`PEB`, `NOP`, `AGT` are old
+/// spellings still printed on documents).
+const MONTHS: [&[&str]; 12] = [
+    &["JAN", "JANUARI", "JANUARY"],
+    &["FEB", "PEB", "FEBRUARI", "PEBRUARI", "FEBRUARY"],
+    &["MAR", "MARET", "MARCH"],
+    &["APR", "APRIL"],
+    &["MEI", "MAY"],
+    &["JUN", "JUNI", "JUNE"],
+    &["JUL", "JULI", "JULY"],
+    &["AGU", "AGS", "AGT", "AGUS", "AGUSTUS", "AUG", "AUGUST"],
+    &["SEP", "SEPT", "SEPTEMBER"],
+    &["OKT", "OKTOBER", "OCT", "OCTOBER"],
+    &["NOV", "NOP", "NOVEMBER", "NOPEMBER"],
+    &["DES", "DESEMBER", "DEC", "DECEMBER"],
+];
+
+/// `D[D] <month> YYYY` with the parts separated by spaces, `-`, `/` or `.` (one or more).
+/// Only tried when the numeric layouts do not fit, so the common column pays nothing for it.
+#[cold]
+pub fn parse_date_words(raw: &[u8]) -> Option<Date> {
+    let v = trim(raw);
+    if v.len() > 24 {
+        return None;
+    }
+    let mut parts = v.split(|c| matches!(c, b' ' | b'-' | b'/' | b'.')).filter(|p| !p.is_empty());
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !(1..=2).contains(&day.len()) || year.len() != 4 {
+        return None;
+    }
+    let number = |p: &[u8]| p.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    let m = MONTHS.iter().position(|names| names.iter().any(|n| month.eq_ignore_ascii_case(n.as_bytes())))? + 1;
+    Date::new(number(year)? as u16, m as u8, number(day)? as u8)
+}
+
+/// How old a written birth date makes someone at the reference date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Age {
+    /// Born after the reference date.
+    Impossible,
+    /// Older than [`MAX_PLAUSIBLE_AGE`] years.
+    Implausible,
+    Plausible,
+}
+
+/// The oldest age takar takes as plausible: the oldest verified Indonesians were about 110.
+pub const MAX_PLAUSIBLE_AGE: u16 = 110;
+
+/// The age class of a written birth date at the reference date.
+#[inline]
+pub fn age_class(born: Date, reference: Date) -> Age {
+    if born > reference {
+        return Age::Impossible;
+    }
+    let before_birthday = (reference.month, reference.day) < (born.month, born.day);
+    let age = reference.year - born.year - u16::from(before_birthday);
+    if age > MAX_PLAUSIBLE_AGE {
+        Age::Implausible
+    } else {
+        Age::Plausible
+    }
 }
 
 /// Whether a written birth date is one of the dates the NIK can stand for (19YY or 20YY, not
@@ -88,6 +155,25 @@ mod tests {
         assert_eq!(parse_gender(b" p "), Some(true));
         assert_eq!(parse_gender(b"Laki-Laki"), Some(false));
         assert_eq!(parse_gender(b"X"), None);
+        assert_eq!(d("17 Agustus 1945"), Some((1945, 8, 17)));
+        assert_eq!(d("17-AGU-1945"), Some((1945, 8, 17)));
+        assert_eq!(d(" 1 Pebruari 2001 "), Some((2001, 2, 1)));
+        assert_eq!(d("05 Dec 1999"), Some((1999, 12, 5)));
+        assert_eq!(d("31 Juni 1990"), None, "no 31 June");
+        assert_eq!(d("17 Agustusan 1945"), None);
+        assert_eq!(d("17 Agustus 45"), None);
+        assert_eq!(d("Agustus 17 1945"), None);
+    }
+
+    #[test]
+    fn ages_at_the_reference_date() {
+        let r = Date { year: 2025, month: 6, day: 1 };
+        let at = |y, m, d| age_class(Date { year: y, month: m, day: d }, r);
+        assert_eq!(at(2025, 6, 2), Age::Impossible);
+        assert_eq!(at(2025, 6, 1), Age::Plausible);
+        assert_eq!(at(1915, 6, 1), Age::Plausible, "110 today");
+        assert_eq!(at(1914, 5, 31), Age::Implausible, "111 since yesterday");
+        assert_eq!(at(1914, 6, 2), Age::Plausible, "110 until tomorrow");
     }
 
     proptest! {

@@ -2,13 +2,14 @@
 //! validates them through the pure NIK core and counts them into the chunk's [`Tally`], so
 //! every format is counted by the same rules.
 
-use super::checks::{birth_date_matches, parse_date, parse_gender};
+use super::checks::{age_class, birth_date_matches, parse_date, parse_gender, Age};
 use super::harvest::Harvest;
 use super::keys::KeyStore;
 use super::rows::{Rows, NO_KK};
 use super::role::{Role, RoleMap};
 use super::tally::{Tally, Warning, MAX_WARNINGS};
-use crate::nik::{Check, Validator};
+use crate::nik::places::{reduce, Level};
+use crate::nik::{Check, Nik, RegencyId, Validator};
 
 /// What the counter keeps of the valid numbers besides the counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,20 +61,38 @@ impl<'c> Counter<'c> {
         let nik = f[Role::Nik].map_or(Check::Missing, |x| v.nik(x));
         t.nik.count(&nik);
         let nik_valid = matches!(nik, Check::Valid(_));
+        let mut nik_regency: Option<RegencyId> = None;
         if let Check::Valid(n) = nik {
             t.district_records[n.district().0 as usize] += 1;
             self.nik_keys.push(n.key());
             if let Some(d) = f[Role::BirthDate].and_then(parse_date) {
-                t.consistency.birth_date_checked += 1;
-                t.consistency.birth_date_mismatch += u64::from(!birth_date_matches(n, d, v.dates()));
+                let c = &mut t.consistency;
+                c.birth_date_checked += 1;
+                c.birth_date_mismatch += u64::from(!birth_date_matches(n, d, v.dates()));
+                match age_class(d, v.dates().reference()) {
+                    Age::Plausible => {}
+                    Age::Implausible => c.age_implausible += 1,
+                    Age::Impossible => c.age_impossible += 1,
+                }
             }
             if let Some(female) = f[Role::Gender].and_then(parse_gender) {
                 t.consistency.gender_checked += 1;
                 t.consistency.gender_mismatch += u64::from(female != n.is_female());
             }
+            if f[Role::RegencyName].is_some() || f[Role::DistrictName].is_some() {
+                self.check_places(n, &f);
+            }
+            nik_regency = Some(v.regions().current_regency_of(n.district()));
         }
+        let t = &mut self.tally;
         let kk = f[Role::Kk].map_or(Check::Missing, |x| v.kk(x));
         t.kk.count(&kk);
+        if let Check::Valid(k) = kk {
+            if let Some(r) = nik_regency {
+                t.consistency.kk_region_checked += 1;
+                t.consistency.kk_region_mismatch += u64::from(v.regions().current_regency_of(k.district()) != r);
+            }
+        }
         match self.ctx.keep {
             Keep::Keys => {
                 if let Check::Valid(k) = kk {
@@ -86,6 +105,24 @@ impl<'c> Counter<'c> {
                     self.kk_keys.push(if let Check::Valid(k) = kk { k.key() } else { NO_KK });
                 }
             }
+        }
+    }
+
+    /// The regency and district name columns against the NIK's region: the regency matches
+    /// when it names the NIK's regency or the current regency that one became.
+    fn check_places(&mut self, n: Nik, f: &Fields<'_>) {
+        let regions = self.ctx.validator.regions();
+        let names = regions.place_names();
+        let c = &mut self.tally.consistency;
+        if let Some(w) = f[Role::RegencyName].and_then(|x| reduce(x, Level::Regency)) {
+            let own = regions.regency_of(n.district());
+            let current = regions.current_regency_of(n.district());
+            c.regency_checked += 1;
+            c.regency_mismatch += u64::from(!names.regency_matches(own, &w) && (current == own || !names.regency_matches(current, &w)));
+        }
+        if let Some(w) = f[Role::DistrictName].and_then(|x| reduce(x, Level::District)) {
+            c.district_checked += 1;
+            c.district_mismatch += u64::from(!names.district_matches(n.district(), &w));
         }
     }
 

@@ -1,7 +1,7 @@
-//! The roles a column can play in a record (NIK, KK, birth date, gender) and [`RoleMap`], one
-//! value per role.
+//! The roles a column can play in a record (NIK, KK, birth date, gender, regency and district
+//! names) and [`RoleMap`], one value per role.
 //!
-//! Every format, the counter, the CLI and the report name the same four roles; spelling them
+//! Every format, the counter, the CLI and the report name the same roles; spelling them
 //! once here means a new role is one variant plus the places that must decide what it means,
 //! and the compiler points at those. The type lives in the engine because the counter reads
 //! it and the engine imports nothing from the formats. A `RoleMap` is a plain array indexed
@@ -16,11 +16,15 @@ pub enum Role {
     Kk,
     BirthDate,
     Gender,
+    /// The regency/city (kabupaten/kota) name written in the record.
+    RegencyName,
+    /// The district (kecamatan) name written in the record.
+    DistrictName,
 }
 
 impl Role {
     /// Every role, in index order.
-    pub const ALL: [Role; 4] = [Role::Nik, Role::Kk, Role::BirthDate, Role::Gender];
+    pub const ALL: [Role; 6] = [Role::Nik, Role::Kk, Role::BirthDate, Role::Gender, Role::RegencyName, Role::DistrictName];
     pub const COUNT: usize = Role::ALL.len();
 
     /// The role's position in a [`RoleMap`] (and its bit in the formats' role masks).
@@ -36,6 +40,8 @@ impl Role {
             Role::Kk => "kk",
             Role::BirthDate => "birth_date",
             Role::Gender => "gender",
+            Role::RegencyName => "regency_name",
+            Role::DistrictName => "district_name",
         }
     }
 
@@ -43,6 +49,8 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "birth-date" => Some(Role::BirthDate),
+            "regency-name" => Some(Role::RegencyName),
+            "district-name" => Some(Role::DistrictName),
             _ => Role::ALL.into_iter().find(|r| r.as_str() == s),
         }
     }
@@ -117,7 +125,10 @@ mod tests {
     fn maps_index_by_role() {
         let mut m = RoleMap::from_fn(|r| r.index() * 10);
         m[Role::Gender] += 1;
-        assert_eq!(m.iter().map(|(r, v)| (r, *v)).collect::<Vec<_>>(), [(Role::Nik, 0), (Role::Kk, 10), (Role::BirthDate, 20), (Role::Gender, 31)]);
-        assert_eq!(RoleMap::<Option<u8>>::default(), RoleMap::new([None; 4]));
+        assert_eq!(
+            m.iter().map(|(r, v)| (r, *v)).collect::<Vec<_>>(),
+            [(Role::Nik, 0), (Role::Kk, 10), (Role::BirthDate, 20), (Role::Gender, 31), (Role::RegencyName, 40), (Role::DistrictName, 50)]
+        );
+        assert_eq!(RoleMap::<Option<u8>>::default(), RoleMap::new([None; Role::COUNT]));
     }
 }

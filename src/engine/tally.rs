@@ -28,13 +28,29 @@ impl ReasonCounts {
     }
 }
 
-/// Whether the NIK agrees with the birth-date and gender columns, where those exist.
+/// Whether the NIK agrees with the record's other columns, where those exist: birth date,
+/// gender, regency and district names, the KK's region; and the ages written birth dates give.
+/// Only records with a valid NIK are checked, and a check counts when both values are present
+/// and read.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize, PartialEq, Eq)]
 pub struct Consistency {
     pub birth_date_checked: u64,
     pub birth_date_mismatch: u64,
     pub gender_checked: u64,
     pub gender_mismatch: u64,
+    /// The regency (kabupaten/kota) name column against the NIK's regency.
+    pub regency_checked: u64,
+    pub regency_mismatch: u64,
+    /// The district (kecamatan) name column against the NIK's district.
+    pub district_checked: u64,
+    pub district_mismatch: u64,
+    /// A valid KK's regency against the NIK's (both taken to their current code).
+    pub kk_region_checked: u64,
+    pub kk_region_mismatch: u64,
+    /// Written birth dates that make someone older than 110 at the reference date.
+    pub age_implausible: u64,
+    /// Written birth dates after the reference date.
+    pub age_impossible: u64,
 }
 
 impl Consistency {
@@ -43,6 +59,14 @@ impl Consistency {
         self.birth_date_mismatch += o.birth_date_mismatch;
         self.gender_checked += o.gender_checked;
         self.gender_mismatch += o.gender_mismatch;
+        self.regency_checked += o.regency_checked;
+        self.regency_mismatch += o.regency_mismatch;
+        self.district_checked += o.district_checked;
+        self.district_mismatch += o.district_mismatch;
+        self.kk_region_checked += o.kk_region_checked;
+        self.kk_region_mismatch += o.kk_region_mismatch;
+        self.age_implausible += o.age_implausible;
+        self.age_impossible += o.age_impossible;
     }
 }
 

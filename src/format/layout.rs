@@ -14,6 +14,9 @@ pub struct Details {
     pub delimiter: Option<String>,
     pub header: bool,
     pub columns: RoleMap<Option<String>>,
+    /// Every column name the input has (header names, JSON keys, SQL columns; 16-digit runs
+    /// masked), for the source fingerprint; empty without names.
+    pub headers: Vec<String>,
 }
 
 /// What detection found for one input, with the format's own parser type `P`.

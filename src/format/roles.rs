@@ -15,7 +15,12 @@ pub const HEADER_NAMES: RoleMap<&[&str]> = RoleMap::new([
     ],
     &["nkk", "nokk", "nomorkk", "kk", "nikk", "nokartukeluarga", "nomorkartukeluarga", "kartukeluarga", "familycard"],
     &["tanggallahir", "tgllahir", "tgllhr", "tanggallhr", "tgllahirpemilih", "birthdate", "dateofbirth", "dob", "lahir"],
-    &["jeniskelamin", "jnskelamin", "jk", "kelamin", "gender", "sex", "lp"],
+    &["jeniskelamin", "jnskelamin", "jk", "kelamin", "jenkel", "gender", "sex", "lp"],
+    &[
+        "kabupaten", "kabkota", "kabupatenkota", "kotakabupaten", "kabkot", "namakab", "namakabupaten", "namakabkota", "nmkab",
+        "kab", "kota", "regency", "city",
+    ],
+    &["kecamatan", "namakec", "namakecamatan", "nmkec", "kec", "district", "distrik", "subdistrict"],
 ]);
 
 /// How messages name the role's column (`no NIK column named ...`).
@@ -25,12 +30,18 @@ pub fn noun(role: Role) -> &'static str {
         Role::Kk => "KK",
         Role::BirthDate => "birth-date",
         Role::Gender => "gender",
+        Role::RegencyName => "regency-name",
+        Role::DistrictName => "district-name",
     }
 }
 
-/// The role's own command-line flag, for hints in messages.
+/// The role's own command-line flag, for hints in messages (the place-name roles have none:
+/// they are named with `--column ROLE=...`).
 pub fn flag(role: Role) -> String {
-    format!("--{}-column", role.as_str().replace('_', "-"))
+    match role {
+        Role::RegencyName | Role::DistrictName => format!("--column {}", role.as_str()),
+        _ => format!("--{}-column", role.as_str().replace('_', "-")),
+    }
 }
 
 /// How the user named a column: by header name or by 1-based position.
@@ -56,7 +67,10 @@ mod tests {
     #[test]
     fn flags_and_nouns_match_the_old_spelling() {
         let flags: Vec<String> = Role::ALL.into_iter().map(flag).collect();
-        assert_eq!(flags, ["--nik-column", "--kk-column", "--birth-date-column", "--gender-column"]);
-        assert_eq!(Role::ALL.map(noun), ["NIK", "KK", "birth-date", "gender"]);
+        assert_eq!(
+            flags,
+            ["--nik-column", "--kk-column", "--birth-date-column", "--gender-column", "--column regency_name", "--column district_name"]
+        );
+        assert_eq!(Role::ALL.map(noun), ["NIK", "KK", "birth-date", "gender", "regency-name", "district-name"]);
     }
 }

@@ -210,6 +210,7 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
         delimiter: None,
         header: used.iter().any(|c| c.header),
         columns: RoleMap::from_fn(|role| describe(&used, role)),
+        headers: used.iter().flat_map(|c| c.headers.iter().cloned()).collect(),
     };
     let warnings =
         skipped.into_iter().map(|(sheet, rows, message)| format!("sheet {sheet:?}: its {rows} non-empty rows were not counted: {message}")).collect();
@@ -222,6 +223,8 @@ struct SheetColumns {
     sheet: String,
     header: bool,
     columns: RoleMap<Option<String>>,
+    /// The sheet's header names (empty without a header row), for the source fingerprint.
+    headers: Vec<String>,
 }
 
 /// `DPT!NIK` for one sheet; `NIK in sheets A, B, C` for several with the same column name.
@@ -291,7 +294,7 @@ fn count_sheet(range: &Range<Data>, opts: &SniffOptions, v: &Validator<'_>, coun
         }
         counter.record(Fields::from_fn(|role| present[role].then(|| texts[role].as_bytes())));
     }
-    Ok(Some(SheetColumns { sheet: String::new(), header: layout.header, columns: cols.map(name) }))
+    Ok(Some(SheetColumns { sheet: String::new(), header: layout.header, columns: cols.map(name), headers: layout.names.clone() }))
 }
 
 fn is_blank(c: &Data) -> bool {

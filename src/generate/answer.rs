@@ -81,6 +81,14 @@ impl Tally {
                 c.gender_mismatch += u64::from(row.gender_present && row.wrong_gender);
                 c.birth_date_checked += u64::from(row.date_present);
                 c.birth_date_mismatch += u64::from(row.date_present && row.wrong_date);
+                // Every record names its regency and district; the family card is issued in
+                // the family's district, as the NIK is.
+                c.regency_checked += 1;
+                c.district_checked += 1;
+                c.kk_region_checked += u64::from(row.kk_kind == KkKind::Valid);
+                c.regency_mismatch += u64::from(row.place != row.district);
+                c.district_mismatch += u64::from(row.place != row.district);
+                c.kk_region_mismatch += u64::from(row.kk_kind == KkKind::Valid && row.kk_foreign);
             }
             NikKind::Invalid(r) => {
                 self.nik.invalid += 1;

@@ -61,9 +61,16 @@ pub struct GenerateConfig {
     pub invalid_rate: f64,
     /// The dump's path; the answer goes to `<output>.answer.json`.
     pub output: PathBuf,
+    /// Share of records with a dummy NIK (1111111111111111).
+    pub placeholder_rate: f64,
+    /// A fabricated dump instead of a realistic one: serials spread over 0001-9999, birth dates
+    /// uniform over 1930-2008, birth-date and gender columns that contradict the NIK, a family
+    /// card per person issued in another regency, place names of another regency.
+    pub fabricate: bool,
 }
 
 impl GenerateConfig {
     pub const DEFAULT_DUP_RATE: f64 = 0.05;
     pub const DEFAULT_INVALID_RATE: f64 = 0.02;
+    pub const DEFAULT_PLACEHOLDER_RATE: f64 = 0.001;
 }

@@ -16,15 +16,13 @@ use crate::generate::numbering::Numbering;
 use crate::generate::random::{rng, Domain};
 use crate::generate::config::GenerateConfig;
 use crate::generate::row::{KkKind, NikKind, RowId};
+use crate::nik::places::{reduce, Level};
 use crate::nik::{DistrictId, Reason, RegionTable};
 use crate::Result;
 
-/// Share of records with no NIK at all.
-const NIK_MISSING_RATE: f64 = 0.01;
-/// Share of records with a dummy NIK (1111111111111111).
-const PLACEHOLDER_RATE: f64 = 0.001;
-/// The NIK shares that are not configurable; `dup_rate + invalid_rate` must leave room for them.
-pub(crate) const FIXED_NIK_SHARE: f64 = NIK_MISSING_RATE + PLACEHOLDER_RATE;
+/// Share of records with no NIK at all; `dup_rate + invalid_rate + placeholder_rate` must leave
+/// room for it.
+pub(crate) const NIK_MISSING_RATE: f64 = 0.01;
 const KK_MISSING_RATE: f64 = 0.01;
 const KK_INVALID_RATE: f64 = 0.01;
 /// Shares of valid-NIK records whose (present) gender / birth-date column contradicts the NIK.
@@ -100,6 +98,11 @@ struct Family {
 pub(crate) struct Planner {
     dup_rate: f64,
     invalid_rate: f64,
+    placeholder_rate: f64,
+    /// A fabricated dump's current districts to take KKs and place names from (empty for a
+    /// realistic dump, which draws nothing extra).
+    foreign: Vec<DistrictId>,
+    table: &'static RegionTable,
     rng: Pcg64Mcg,
     picker: DistrictPicker,
     numbers: Numbering,
@@ -109,11 +112,19 @@ pub(crate) struct Planner {
 }
 
 impl Planner {
-    pub(crate) fn new(table: &RegionTable, cfg: &GenerateConfig) -> Planner {
+    pub(crate) fn new(table: &'static RegionTable, cfg: &GenerateConfig) -> Planner {
         assert!(table.districts.len() <= 1 << 13, "district ids must fit the 13 bits of Person");
+        let foreign = if cfg.fabricate {
+            (0..table.districts.len() as u16).map(DistrictId).filter(|&d| table.district_info(d).is_current()).collect()
+        } else {
+            Vec::new()
+        };
         Planner {
             dup_rate: cfg.dup_rate,
             invalid_rate: cfg.invalid_rate,
+            placeholder_rate: cfg.placeholder_rate,
+            foreign,
+            table,
             rng: rng(cfg.seed, Domain::Identity, 0),
             picker: DistrictPicker::new(table),
             numbers: Numbering::new(table, cfg.seed),
@@ -148,6 +159,8 @@ impl Planner {
                 gender_present: true,
                 wrong_gender: false,
                 wrong_date: false,
+                place: p.district(),
+                kk_foreign: false,
             }
         } else {
             if self.family.left == 0 {
@@ -157,7 +170,11 @@ impl Planner {
             let kk_kind = self.draw_kk_kind();
             let nik_kind = self.draw_nik_kind(u);
             let district = self.family.district;
-            let nik = if nik_kind == NikKind::Fresh { self.numbers.next_nik(district)? } else { 0 };
+            let nik = match nik_kind {
+                NikKind::Fresh if self.fabricated() => self.numbers.next_fabricated_nik(district)?,
+                NikKind::Fresh => self.numbers.next_nik(district)?,
+                _ => 0,
+            };
             if nik_kind == NikKind::Fresh {
                 self.persons.push(Person::new(nik, self.family.kk, district, kk_kind));
             }
@@ -175,6 +192,8 @@ impl Planner {
                 gender_present: true,
                 wrong_gender: false,
                 wrong_date: false,
+                place: district,
+                kk_foreign: false,
             }
         };
         row.date_present = self.rng.random::<f64>() >= DATE_EMPTY_RATE;
@@ -182,6 +201,16 @@ impl Planner {
         if row.nik_valid() {
             row.wrong_gender = row.gender_present && self.rng.random::<f64>() < WRONG_GENDER_RATE;
             row.wrong_date = row.date_present && self.rng.random::<f64>() < WRONG_DATE_RATE;
+        }
+        if self.fabricated() {
+            // Made up column by column: dates and genders drawn apart from the NIK, the KK
+            // from elsewhere, the place names of another regency.
+            row.kk_foreign = true;
+            if row.nik_valid() {
+                row.wrong_date = row.date_present;
+                row.wrong_gender = row.gender_present && self.rng.random_bool(0.5);
+            }
+            row.place = self.foreign_district(row.district);
         }
         self.tally.add(&row, kk_first);
         Ok(row)
@@ -203,7 +232,7 @@ impl Planner {
         if u < band {
             return NikKind::Missing;
         }
-        band += PLACEHOLDER_RATE;
+        band += self.placeholder_rate;
         if u < band {
             return NikKind::Placeholder;
         }
@@ -221,10 +250,41 @@ impl Planner {
         }
     }
 
+    fn fabricated(&self) -> bool {
+        !self.foreign.is_empty()
+    }
+
+    /// A current district of another current regency whose regency and district names are
+    /// none of `d`'s (so every place column and KK drawn from it contradicts a NIK of `d`).
+    fn foreign_district(&mut self, d: DistrictId) -> DistrictId {
+        let t = self.table;
+        let names = t.place_names();
+        let upper = |s: &str| s.to_ascii_uppercase();
+        loop {
+            let f = self.foreign[self.rng.random_range(0..self.foreign.len())];
+            let (fr, dr) = (t.regency_of(f), t.regency_of(d));
+            let reg_name = upper(&t.regency_info(fr).name);
+            let dist_name = upper(&t.district_info(f).name);
+            let clash = t.current_regency_of(f) == t.current_regency_of(d)
+                || reduce(reg_name.as_bytes(), Level::Regency).is_none_or(|w| names.regency_matches(dr, &w) || names.regency_matches(t.current_regency_of(d), &w))
+                || reduce(dist_name.as_bytes(), Level::District).is_none_or(|w| names.district_matches(d, &w));
+            if !clash {
+                return f;
+            }
+        }
+    }
+
     fn new_family(&mut self) -> Result<()> {
         let district = self.picker.pick(&mut self.rng);
         let p = self.rng.random_range(0..100u32);
         let size = FAMILY_SIZE_CUMULATIVE.iter().position(|&c| p < c).unwrap_or(0) as u32 + 1;
+        if self.fabricated() {
+            // A family card per person, issued in another regency.
+            let elsewhere = self.foreign_district(district);
+            let kk = self.numbers.next_kk(elsewhere)?;
+            self.family = Family { district, kk, left: 1, kk_counted: false };
+            return Ok(());
+        }
         let kk = self.numbers.next_kk(district)?;
         self.family = Family { district, kk, left: size, kk_counted: false };
         Ok(())

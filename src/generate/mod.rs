@@ -41,13 +41,13 @@ use crate::{Error, Result};
 /// Rates must be shares, and leave room for the fixed missing and placeholder shares.
 fn check(cfg: &GenerateConfig) -> Result<()> {
     let ok = |r: f64| r.is_finite() && (0.0..=1.0).contains(&r);
-    if !ok(cfg.dup_rate) || !ok(cfg.invalid_rate) {
-        return Err(Error::Usage("--dup-rate and --invalid-rate must be between 0 and 1".into()));
+    if !ok(cfg.dup_rate) || !ok(cfg.invalid_rate) || !ok(cfg.placeholder_rate) {
+        return Err(Error::Usage("--dup-rate, --invalid-rate and --placeholder-rate must be between 0 and 1".into()));
     }
-    if cfg.dup_rate + cfg.invalid_rate + identity::FIXED_NIK_SHARE > 1.0 {
+    if cfg.dup_rate + cfg.invalid_rate + cfg.placeholder_rate + identity::NIK_MISSING_RATE > 1.0 {
         return Err(Error::Usage(format!(
-            "--dup-rate + --invalid-rate must be at most {} (the rest holds missing and placeholder NIKs)",
-            1.0 - identity::FIXED_NIK_SHARE
+            "--dup-rate + --invalid-rate + --placeholder-rate must be at most {} (the rest holds missing NIKs)",
+            1.0 - identity::NIK_MISSING_RATE
         )));
     }
     Ok(())

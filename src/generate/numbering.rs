@@ -89,7 +89,16 @@ pub(crate) struct Numbering {
     offsets: Vec<u64>,
     nik_next: Vec<u64>,
     kk_next: Vec<u64>,
+    /// A fabricated dump's birth dates (every day of [`FABRICATED_YEARS`]), the multiplier
+    /// that walks (date, sex, serial) triples, and each district's next index.
+    fab_dates: Vec<Date>,
+    fab_mult: u64,
+    fab_next: Vec<u64>,
 }
+
+/// Birth years of a fabricated dump, drawn uniformly (as a generator picking random dates
+/// would); 1930-2008 reads the same under every reference date from 2021 on.
+pub(crate) const FABRICATED_YEARS: (u16, u16) = (1930, 2008);
 
 impl Numbering {
     pub(crate) fn new(table: &RegionTable, seed: u64) -> Numbering {
@@ -103,6 +112,12 @@ impl Numbering {
         }
         let issue = dates(ISSUE_YEARS).map(|date| Slot { date, female: false, copy: 0 }).collect();
         let n = table.districts.len();
+        let fab_dates: Vec<Date> = dates(FABRICATED_YEARS).collect();
+        let space = fab_dates.len() as u64 * 2 * 9999;
+        let mut fab_mult = (space as f64 * 0.618) as u64 | 1;
+        while gcd(fab_mult, space) != 1 {
+            fab_mult += 2;
+        }
         Numbering {
             birth: Slots::new(birth),
             issue: Slots::new(issue),
@@ -110,6 +125,33 @@ impl Numbering {
             offsets: (0..n as u64).map(|d| hash(seed, Domain::DistrictOffset, d)).collect(),
             nik_next: vec![0; n],
             kk_next: vec![0; n],
+            fab_dates,
+            fab_mult,
+            fab_next: vec![0; n],
+        }
+    }
+
+    /// The next NIK of district `d` in a fabricated dump: a permutation of every (birth date
+    /// in [`FABRICATED_YEARS`], sex, serial 0001-9999) triple, so dates and serials are spread
+    /// uniformly and no number repeats.
+    pub(crate) fn next_fabricated_nik(&mut self, d: DistrictId) -> Result<u64> {
+        let i = d.0 as usize;
+        let space = self.fab_dates.len() as u64 * 2 * 9999;
+        loop {
+            let j = self.fab_next[i];
+            if j >= space {
+                return Err(too_many());
+            }
+            self.fab_next[i] += 1;
+            let k = (j % space * self.fab_mult + self.offsets[i] % space) % space;
+            let serial = k % 9999 + 1;
+            let female = (k / 9999) % 2 == 1;
+            let date = self.fab_dates[(k / 9999 / 2) as usize];
+            let day = u64::from(date.day) + if female { 40 } else { 0 };
+            let nik = compose(self.codes[i], day, date, serial);
+            if !is_placeholder(&digits16(nik)) {
+                return Ok(nik);
+            }
         }
     }
 

@@ -224,8 +224,8 @@ pub(crate) fn fill(ctx: &Context, row: u64, id: &RowId, f: &mut Fields) {
     push_num(&mut f.text[RT], rt, 3);
     push_num(&mut f.text[RW], rw, 3);
     push_all(&mut f.text[KELURAHAN], &[village.0.as_bytes(), village.1.as_bytes()]);
-    f.text[KECAMATAN].extend_from_slice(ctx.kecamatan[id.district.0 as usize].as_bytes());
-    let reg = ctx.table.regency_of(id.district);
+    f.text[KECAMATAN].extend_from_slice(ctx.kecamatan[id.place.0 as usize].as_bytes());
+    let reg = ctx.table.regency_of(id.place);
     f.text[KABUPATEN].extend_from_slice(ctx.kabupaten[reg.0 as usize].as_bytes());
     f.text[TPS].extend_from_slice(b"TPS ");
     push_num(&mut f.text[TPS], tps, 3);

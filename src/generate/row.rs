@@ -36,6 +36,11 @@ pub(crate) struct RowId {
     pub gender_present: bool,
     pub wrong_gender: bool,
     pub wrong_date: bool,
+    /// The district whose names the place columns hold: `district`, or another regency's
+    /// district in a fabricated dump (never a name of the NIK's own regency or district).
+    pub place: DistrictId,
+    /// The KK was issued in another current regency than the NIK (a fabricated dump).
+    pub kk_foreign: bool,
 }
 
 impl RowId {

@@ -20,6 +20,7 @@ pub mod date;
 pub mod mask;
 pub mod normalize;
 pub mod oracle;
+pub mod places;
 pub mod region;
 
 use core::fmt;

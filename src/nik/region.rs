@@ -10,6 +10,8 @@
 
 use std::sync::OnceLock;
 
+use super::places::{Kind, PlaceNames};
+
 const PROVINCES_CSV: &str = include_str!("data/provinces.csv");
 const REGENCIES_CSV: &str = include_str!("data/regencies.csv");
 const DISTRICTS_CSV: &str = include_str!("data/districts.csv");
@@ -66,6 +68,9 @@ pub struct Region {
     pub parent: u16,
     /// Regencies only.
     pub kind: Option<RegencyKind>,
+    /// Every other name the code had: older meanings' names and the tables' `other_names`
+    /// (spellings of older editions), so a place column written in an old spelling matches.
+    pub other_names: Vec<String>,
 }
 
 impl Region {
@@ -83,6 +88,11 @@ pub struct RegionTable {
     province_index: [u8; 100],
     regency_index: Vec<u16>,
     district_index: Vec<u16>,
+    /// Per district id: the dense id of the current regency its regency became (itself when
+    /// current), so a KK and a NIK issued before and after a split compare as one place.
+    current_regency: Vec<u16>,
+    /// The normalised names of every regency and district, built on the first name check.
+    place_names: OnceLock<PlaceNames>,
 }
 
 const NONE: u16 = u16::MAX;
@@ -131,7 +141,32 @@ impl RegionTable {
             district_index[parent as usize * 100 + (d.code % 100) as usize] = i as u16;
             dists.push(d);
         }
-        Ok(RegionTable { provinces, regencies: regs, districts: dists, province_index, regency_index, district_index })
+        // Follow successors to the current code (a bounded walk: a chain longer than the
+        // editions would be a loop in the data, and the code then stands for itself).
+        let current_of_regency: Vec<u16> = (0..regs.len())
+            .map(|i| {
+                let mut at = i;
+                for _ in 0..16 {
+                    let r: &Region = &regs[at];
+                    match r.successor.filter(|_| !r.is_current()).and_then(|s| regency_index.get(s as usize).copied()) {
+                        Some(next) if next != NONE => at = next as usize,
+                        _ => break,
+                    }
+                }
+                at as u16
+            })
+            .collect();
+        let current_regency = dists.iter().map(|d| current_of_regency[d.parent as usize]).collect();
+        Ok(RegionTable {
+            provinces,
+            regencies: regs,
+            districts: dists,
+            province_index,
+            regency_index,
+            district_index,
+            current_regency,
+            place_names: OnceLock::new(),
+        })
     }
 
     /// Province id of a two-digit code `PP` (0..=99).
@@ -189,6 +224,23 @@ impl RegionTable {
     pub fn province_of(&self, r: RegencyId) -> ProvinceId {
         ProvinceId(self.regencies[r.0 as usize].parent as u8)
     }
+    /// The current regency a district's regency became (itself when current): historic
+    /// codes count toward their successor.
+    #[inline]
+    pub fn current_regency_of(&self, d: DistrictId) -> RegencyId {
+        RegencyId(self.current_regency[d.0 as usize])
+    }
+    /// The normalised names of every regency and district, for matching place columns;
+    /// built once, on first use (a scan without place columns never pays for it).
+    pub fn place_names(&self) -> &PlaceNames {
+        self.place_names.get_or_init(|| {
+            fn names(r: &Region) -> Vec<&str> {
+                std::iter::once(r.name.as_str()).chain(r.other_names.iter().map(String::as_str)).collect()
+            }
+            let kind = |r: &Region| if r.kind == Some(RegencyKind::Kota) { Kind::Kota } else { Kind::Kabupaten };
+            PlaceNames::new(self.regencies.iter().map(|r| (kind(r), names(r))), self.districts.iter().map(names))
+        })
+    }
 }
 
 struct Row {
@@ -198,6 +250,7 @@ struct Row {
     first_seen: u16,
     last_seen: u16,
     successor: Option<u32>,
+    other_names: Vec<String>,
 }
 
 /// Reads the columns takar needs by header name, so extra or reordered columns are harmless.
@@ -208,6 +261,7 @@ fn parse_rows(text: &str, digits: usize) -> Result<Vec<Row>, String> {
     let (c_code, c_name, c_first, c_last, c_succ) =
         (col("code")?, col("name")?, col("first_seen")?, col("last_seen")?, col("successor_code")?);
     let c_kind = col("kind").ok();
+    let c_other = col("other_names").ok();
     let mut rows = Vec::new();
     for (n, line) in lines.enumerate() {
         if line.is_empty() {
@@ -232,6 +286,10 @@ fn parse_rows(text: &str, digits: usize) -> Result<Vec<Row>, String> {
             first_seen: get(c_first)?.parse().map_err(|_| bad())?,
             last_seen: get(c_last)?.parse().map_err(|_| bad())?,
             successor: if succ.is_empty() { None } else { Some(succ.parse().map_err(|_| bad())?) },
+            other_names: match c_other.and_then(|i| f.get(i)) {
+                Some(names) => names.split(';').map(str::trim).filter(|n| !n.is_empty()).map(str::to_string).collect(),
+                None => Vec::new(),
+            },
         });
     }
     Ok(rows)
@@ -247,7 +305,9 @@ fn merge_meanings(mut rows: Vec<Row>) -> Vec<Region> {
             Some(prev) if prev.code == r.code => {
                 prev.first_seen = prev.first_seen.min(r.first_seen);
                 prev.last_seen = r.last_seen;
-                prev.name = r.name;
+                let older = std::mem::replace(&mut prev.name, r.name);
+                prev.other_names.push(older);
+                prev.other_names.extend(r.other_names);
                 prev.successor = r.successor;
             }
             _ => out.push(Region {
@@ -258,6 +318,7 @@ fn merge_meanings(mut rows: Vec<Row>) -> Vec<Region> {
                 successor: r.successor,
                 parent: 0,
                 kind: r.kind,
+                other_names: r.other_names,
             }),
         }
     }

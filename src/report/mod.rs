@@ -31,6 +31,7 @@ pub mod regions;
 pub mod staged;
 pub mod summary;
 pub mod terminal;
+pub mod verdict_text;
 
 pub use crate::nik::mask::has_nik_like_run;
 pub use guard::Guard;

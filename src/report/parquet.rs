@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, StringArray, UInt64Array};
+use arrow::array::{ArrayRef, Float64Array, StringArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -33,9 +33,15 @@ fn count(name: &str) -> Field {
 fn current_code() -> Field {
     Field::new("current_code", DataType::Utf8, true)
 }
+/// `population` (official, null where the table has none) and `coverage` (unique NIKs
+/// attributed to the region, historic codes to their successor, over its population).
+fn population_and_coverage() -> [Field; 2] {
+    [Field::new("population", DataType::UInt64, true), Field::new("coverage", DataType::Float64, true)]
+}
 
 /// `provinces.parquet`: `province_code`, `province_name`, `current_code` (always null today:
-/// the table has no historic province codes, kept for symmetry), `records`, `unique_nik`.
+/// the table has no historic province codes, kept for symmetry), `records`, `unique_nik`,
+/// `population`, `coverage`.
 pub fn province_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         code("province_code"),
@@ -43,11 +49,14 @@ pub fn province_schema() -> SchemaRef {
         current_code(),
         count("records"),
         count("unique_nik"),
+        population_and_coverage()[0].clone(),
+        population_and_coverage()[1].clone(),
     ]))
 }
 
 /// `regencies.parquet`: province, regency code and name, `kind` (`kabupaten`/`kota`),
-/// `current_code` (successor of a historic code, else null), `records`, `unique_nik`.
+/// `current_code` (successor of a historic code, else null), `records`, `unique_nik`,
+/// `population` and `coverage` (null for a historic code: its people count toward its successor).
 pub fn regency_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         code("province_code"),
@@ -58,6 +67,8 @@ pub fn regency_schema() -> SchemaRef {
         current_code(),
         count("records"),
         count("unique_nik"),
+        population_and_coverage()[0].clone(),
+        population_and_coverage()[1].clone(),
     ]))
 }
 
@@ -123,6 +134,10 @@ pub fn record_batch(rows: &[RegionRow], level: Level) -> Result<RecordBatch, Par
     columns.push(strings(|r| r.current_code.as_deref()));
     columns.push(counts(|r| r.records));
     columns.push(counts(|r| r.unique_nik));
+    if level != Level::District {
+        columns.push(Arc::new(rows.iter().map(|r| r.population).collect::<UInt64Array>()));
+        columns.push(Arc::new(rows.iter().map(|r| r.coverage).collect::<Float64Array>()));
+    }
     // try_new checks lengths, types and that non-nullable columns hold no null.
     Ok(RecordBatch::try_new(schema(level), columns)?)
 }
@@ -179,6 +194,11 @@ pub fn holds_nik_like_value(path: &std::path::Path) -> Result<bool, ParquetError
                 }
             } else if let Some(counts) = column.as_any().downcast_ref::<UInt64Array>() {
                 if counts.iter().flatten().any(|n| n >= 1_000_000_000_000_000) {
+                    return Ok(true);
+                }
+            } else if let Some(ratios) = column.as_any().downcast_ref::<Float64Array>() {
+                // A ratio is small; a float as large as a 16-digit number is one in disguise.
+                if ratios.iter().flatten().any(|x| !x.is_finite() || x.abs() >= 1e15) {
                     return Ok(true);
                 }
             } else {

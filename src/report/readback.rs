@@ -12,7 +12,10 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 
 use crate::nik::{Reason, RegionTable};
-use crate::report::summary::{ColumnSummary, Consistency, InputSummary, Summary};
+use crate::forensics::schemas::SourceGuess;
+use crate::forensics::signals::{Check, Expected, FlaggedRegion};
+use crate::forensics::verdict::{Label, Verdict};
+use crate::report::summary::{Claim, ColumnSummary, Consistency, InputSummary, Summary};
 use crate::{Error, Result};
 
 /// The summary of the scan that wrote `dir`.
@@ -92,6 +95,9 @@ pub fn summary_from_json(v: &Value) -> Summary {
             kk_column: text(i, "kk_column"),
             birth_date_column: text(i, "birth_date_column"),
             gender_column: text(i, "gender_column"),
+            regency_name_column: text(i, "regency_name_column"),
+            district_name_column: text(i, "district_name_column"),
+            headers: i.get("headers").and_then(Value::as_array).into_iter().flatten().filter_map(|h| h.as_str().map(str::to_string)).collect(),
             records: u(i, "records"),
             nik_valid: u(i, "nik_valid"),
             nik_new_unique: u(i, "nik_new_unique"),
@@ -105,6 +111,14 @@ pub fn summary_from_json(v: &Value) -> Summary {
         birth_date_mismatch: u(c, "birth_date_mismatch"),
         gender_checked: u(c, "gender_checked"),
         gender_mismatch: u(c, "gender_mismatch"),
+        regency_checked: u(c, "regency_checked"),
+        regency_mismatch: u(c, "regency_mismatch"),
+        district_checked: u(c, "district_checked"),
+        district_mismatch: u(c, "district_mismatch"),
+        kk_region_checked: u(c, "kk_region_checked"),
+        kk_region_mismatch: u(c, "kk_region_mismatch"),
+        age_implausible: u(c, "age_implausible"),
+        age_impossible: u(c, "age_impossible"),
         ..Consistency::default()
     });
     Summary {
@@ -115,8 +129,65 @@ pub fn summary_from_json(v: &Value) -> Summary {
         nik: column(v.get("nik").unwrap_or(&Value::Null)),
         kk: column(v.get("kk").unwrap_or(&Value::Null)),
         consistency,
+        claim: v.get("claim").filter(|c| c.is_object()).map(|c| Claim {
+            claimed: u(c, "claimed"),
+            records: u(c, "records"),
+            valid: u(c, "valid"),
+            unique: u(c, "unique"),
+            unique_over_claimed: f(c, "unique_over_claimed"),
+        }),
+        source: v.get("source").map(source_guess).unwrap_or_default(),
+        verdict: v.get("verdict").map(verdict).unwrap_or_default(),
         elapsed_s: v.get("elapsed_s").and_then(Value::as_f64).unwrap_or(0.0),
         bytes_per_s: v.get("bytes_per_s").and_then(Value::as_f64).unwrap_or(0.0),
         ..Summary::default()
     }
+}
+
+fn f(v: &Value, key: &str) -> f64 {
+    v.get(key).and_then(Value::as_f64).unwrap_or(0.0)
+}
+
+fn source_guess(v: &Value) -> SourceGuess {
+    SourceGuess {
+        looks_like: text(v, "looks_like"),
+        matched_columns: v.get("matched_columns").and_then(Value::as_array).into_iter().flatten().filter_map(|c| c.as_str().map(str::to_string)).collect(),
+        score: f(v, "score"),
+    }
+}
+
+/// The verdict as written: a check is tripped when `signals` lists it too.
+fn verdict(v: &Value) -> Verdict {
+    let label = match v.get("label").and_then(Value::as_str) {
+        Some("likely_fabricated") => Label::LikelyFabricated,
+        Some("suspicious") => Label::Suspicious,
+        _ => Label::Consistent,
+    };
+    let tripped: Vec<&str> = v.get("signals").and_then(Value::as_array).into_iter().flatten().filter_map(|s| s.get("name").and_then(Value::as_str)).collect();
+    let check = |c: &Value| {
+        let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+        let expected = c.get("expected").unwrap_or(&Value::Null);
+        let regions = c.get("regions").and_then(Value::as_array).map(|rs| {
+            rs.iter()
+                .map(|r| FlaggedRegion {
+                    code: text(r, "code").unwrap_or_default(),
+                    name: text(r, "name").unwrap_or_default(),
+                    unique_nik: u(r, "unique_nik"),
+                    population: u(r, "population"),
+                    coverage: f(r, "coverage"),
+                })
+                .collect()
+        });
+        Check {
+            // Names are a handful of short words, kept for the life of the process as the version is.
+            name: Box::leak(name.to_string().into_boxed_str()),
+            value: f(c, "value"),
+            expected: Expected { min: expected.get("min").and_then(Value::as_f64), max: expected.get("max").and_then(Value::as_f64) },
+            weight: u(c, "weight") as u32,
+            regions,
+            tripped: tripped.contains(&name),
+        }
+    };
+    let list = |key: &str| v.get(key).and_then(Value::as_array).into_iter().flatten().map(check).collect::<Vec<_>>();
+    Verdict { label, signals: list("signals"), checks: list("checks") }
 }

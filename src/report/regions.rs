@@ -7,6 +7,7 @@
 //! (Papua before the 2022-2025 splits) stay rows of their own, because the NIK still carries
 //! them; `current_code` names where that place is today.
 
+use crate::forensics::population::{attribute, coverage, Population};
 use crate::nik::region::Region;
 use crate::nik::{DistrictId, RegencyId, RegionTable};
 use crate::report::summary::Summary;
@@ -54,7 +55,7 @@ impl Level {
 ///
 /// `province_*` is the province the row lies in (the row itself at province level), and
 /// `regency_*` likewise (`None` at province level, the row itself at regency level).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegionRow {
     pub level: Level,
     /// The zero-padded code of the row: `"35"`, `"3507"`, `"350701"`.
@@ -73,6 +74,12 @@ pub struct RegionRow {
     pub records: u64,
     /// Unique valid NIKs issued in the region.
     pub unique_nik: u64,
+    /// Official population (Dukcapil 2024) of a current regency or province; `None` for
+    /// districts and historic codes.
+    pub population: Option<u64>,
+    /// Unique NIKs attributed to the region (historic codes to their successor) over its
+    /// population, rounded to 4 decimals; `None` without a population.
+    pub coverage: Option<f64>,
 }
 
 /// Aggregates `summary.regions` (dense per-district arrays, index = `DistrictId.0`; an empty or
@@ -110,8 +117,23 @@ pub fn region_rows(summary: &Summary, regions: &RegionTable, level: Level) -> Ve
         unique[slot(d)] += n;
     }
 
-    let mut rows: Vec<RegionRow> =
-        (0..n_slots).filter(|&i| records[i] > 0).map(|i| row(regions, level, i, records[i], unique[i])).collect();
+    let attributed = (level != Level::District).then(|| attribute(regions, &counts.unique_nik));
+    let pop = Population::embedded();
+    let mut rows: Vec<RegionRow> = (0..n_slots)
+        .filter(|&i| records[i] > 0)
+        .map(|i| {
+            let mut r = row(regions, level, i, records[i], unique[i]);
+            if let Some(a) = &attributed {
+                let (code, people) = match level {
+                    Level::Regency => (regions.regencies[i].code, a.regencies[i]),
+                    _ => (regions.provinces[i].code, a.provinces[i]),
+                };
+                r.population = if level == Level::Regency { pop.regency(code) } else { pop.province(code) };
+                r.coverage = r.population.map(|p| coverage(people, p));
+            }
+            r
+        })
+        .collect();
     rows.sort_by(|a, b| b.unique_nik.cmp(&a.unique_nik).then_with(|| a.code.cmp(&b.code)));
     rows
 }
@@ -150,6 +172,8 @@ fn row(t: &RegionTable, level: Level, i: usize, records: u64, unique_nik: u64) -
         current_code,
         records,
         unique_nik,
+        population: None,
+        coverage: None,
     }
 }
 

@@ -10,7 +10,12 @@ use std::time::Duration;
 use crate::engine::keys::Uniques;
 use crate::engine::tally::{ColumnTally, Tally};
 use crate::engine::{Role, RoleMap};
-use crate::nik::{Date, Reason};
+use crate::engine::keys::People;
+use crate::forensics::population::regency_coverage;
+use crate::forensics::schemas::{self, SourceGuess};
+use crate::forensics::signals::{ratio, Evidence, FlaggedRegion, Pair, MAX_COVERAGE};
+use crate::forensics::verdict::{self, Verdict};
+use crate::nik::{Date, Reason, RegionTable};
 
 /// Counts of invalid values by reason, rendered as an object with one key per reason.
 pub use crate::engine::tally::ReasonCounts;
@@ -77,6 +82,10 @@ pub struct InputSummary {
     pub kk_column: Option<String>,
     pub birth_date_column: Option<String>,
     pub gender_column: Option<String>,
+    /// Header name of the regency/city (kabupaten/kota) name column.
+    pub regency_name_column: Option<String>,
+    /// Header name of the district (kecamatan) name column.
+    pub district_name_column: Option<String>,
     /// Data records in this input.
     pub records: u64,
     pub nik_valid: u64,
@@ -84,6 +93,9 @@ pub struct InputSummary {
     pub nik_new_unique: u64,
     /// Warnings about this input (for example an unterminated quote at the end).
     pub warnings: Vec<String>,
+    /// Every column name of the input, for the source fingerprint (not written out).
+    #[serde(skip)]
+    pub headers: Vec<String>,
 }
 
 impl InputSummary {
@@ -100,6 +112,8 @@ impl InputSummary {
                 Role::Kk => &mut self.kk_column,
                 Role::BirthDate => &mut self.birth_date_column,
                 Role::Gender => &mut self.gender_column,
+                Role::RegencyName => &mut self.regency_name_column,
+                Role::DistrictName => &mut self.district_name_column,
             };
             field.clone_from(column);
         }
@@ -126,10 +140,31 @@ pub struct Summary {
     pub kk: ColumnSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consistency: Option<Consistency>,
+    /// The seller's figure against the dump (`--claimed N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<Claim>,
+    /// What the dump's column names look like.
+    pub source: SourceGuess,
+    /// Is it real? The label and the signals behind it.
+    pub verdict: Verdict,
     pub elapsed_s: f64,
     pub bytes_per_s: f64,
     #[serde(skip)]
     pub regions: RegionCounts,
+    /// The shape of the unique people (birth years, sex, serials), behind the verdict.
+    #[serde(skip)]
+    pub people: People,
+}
+
+/// `claim` in `summary.json`: the seller's figure against what the dump holds.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Claim {
+    pub claimed: u64,
+    pub records: u64,
+    pub valid: u64,
+    pub unique: u64,
+    /// `unique / claimed`, 4 decimals; far below 1 means the claim is inflated.
+    pub unique_over_claimed: f64,
 }
 
 impl InputSummary {
@@ -149,7 +184,13 @@ impl InputSummary {
 }
 
 /// What a scan found, as the summary is built from it.
-pub struct Findings {
+pub struct Findings<'a> {
+    /// The region table the scan validated against (names and successors for coverage).
+    pub regions: &'a RegionTable,
+    /// The key visit's profile of the unique people.
+    pub people: People,
+    /// The seller's figure, when given.
+    pub claimed: Option<u64>,
     /// Every input's own summary, in input order.
     pub inputs: Vec<InputSummary>,
     /// All inputs' tallies, merged.
@@ -166,25 +207,90 @@ impl Summary {
     }
 
     /// The one place the summary is put together. Consistency counts appear only when some
-    /// input has a birth-date or gender column to check against.
-    pub fn build(reference: Date, f: Findings) -> Summary {
-        let Findings { mut inputs, tally, nik, kk, elapsed } = f;
+    /// input has a column to check the NIK against (birth date, gender, KK, place names).
+    pub fn build(reference: Date, f: Findings<'_>) -> Summary {
+        let Findings { regions, people, claimed, mut inputs, tally, nik, kk, elapsed } = f;
         for (info, new) in inputs.iter_mut().zip(&nik.new_per_input) {
             info.nik_new_unique = *new;
         }
-        let has_consistency = inputs.iter().any(|i| i.birth_date_column.is_some() || i.gender_column.is_some());
+        let has_consistency = inputs.iter().any(|i| {
+            i.birth_date_column.is_some()
+                || i.gender_column.is_some()
+                || i.regency_name_column.is_some()
+                || i.district_name_column.is_some()
+                || i.kk_column.is_some()
+        });
         let bytes: u64 = inputs.iter().map(|i| i.bytes).sum();
         let elapsed_s = elapsed.as_secs_f64();
+        let has_kk = inputs.iter().any(|i| i.kk_column.is_some());
+        let nik_summary = ColumnSummary::from_tally(&tally.nik, nik.unique);
+        let claim = claimed.map(|claimed| Claim {
+            claimed,
+            records: tally.records,
+            valid: tally.nik.valid,
+            unique: nik.unique,
+            unique_over_claimed: ratio(nik.unique, claimed),
+        });
+        let evidence = evidence(&nik_summary, tally.records, has_kk.then_some(kk.unique), &tally.consistency, &people, regions, &nik.per_district, claim.as_ref());
+        let source = schemas::fingerprint(inputs.iter().flat_map(|i| i.headers.iter().map(String::as_str)));
         Summary {
             records: tally.records,
-            nik: ColumnSummary::from_tally(&tally.nik, nik.unique),
+            nik: nik_summary,
             kk: ColumnSummary::from_tally(&tally.kk, kk.unique),
             consistency: has_consistency.then_some(tally.consistency),
+            claim,
+            source,
+            verdict: verdict::verdict(&evidence),
             regions: RegionCounts { records: tally.district_records, unique_nik: nik.per_district },
+            people,
             inputs,
             elapsed_s,
             bytes_per_s: if elapsed_s > 0.0 { bytes as f64 / elapsed_s } else { 0.0 },
             ..Summary::new(reference)
         }
+    }
+}
+
+/// The verdict's evidence, from the summary's counts, the people's profile and the coverage of
+/// each regency.
+#[allow(clippy::too_many_arguments)]
+fn evidence(
+    nik: &ColumnSummary,
+    records: u64,
+    kk_unique: Option<u64>,
+    c: &Consistency,
+    people: &People,
+    regions: &RegionTable,
+    unique_per_district: &[u64],
+    claim: Option<&Claim>,
+) -> Evidence {
+    let pair = |checked, mismatch| Pair { checked, mismatch };
+    let years = |from: usize| people.birth_years.get(from..from + 10).map_or(0, |y| y.iter().sum());
+    let coverage = regency_coverage(regions, unique_per_district);
+    Evidence {
+        records,
+        nik_valid: nik.valid,
+        nik_invalid: nik.invalid,
+        nik_placeholder: nik.placeholder,
+        nik_unique: nik.unique,
+        kk_unique,
+        birth_date: pair(c.birth_date_checked, c.birth_date_mismatch),
+        gender: pair(c.gender_checked, c.gender_mismatch),
+        regency: pair(c.regency_checked, c.regency_mismatch),
+        district: pair(c.district_checked, c.district_mismatch),
+        kk_region: pair(c.kk_region_checked, c.kk_region_mismatch),
+        age_odd: c.age_implausible + c.age_impossible,
+        people: people.people,
+        female: people.female,
+        january_first: people.january_first,
+        serial_100_up: people.people - people.serial_hundreds.first().copied().unwrap_or(0),
+        birth_decades: [40, 50, 60, 70, 80, 90].map(years),
+        max_coverage: coverage.first().map_or(0.0, |c| c.coverage),
+        over_covered: coverage
+            .iter()
+            .filter(|c| c.coverage > MAX_COVERAGE)
+            .map(|c| FlaggedRegion { code: format!("{:04}", c.code), name: c.name.clone(), unique_nik: c.unique_nik, population: c.population, coverage: c.coverage })
+            .collect(),
+        unique_over_claimed: claim.map(|c| c.unique_over_claimed),
     }
 }

@@ -129,6 +129,7 @@ pub fn render_lang(summary: &Summary, regions: &RegionTable, opts: &TerminalOpti
     reasons(&mut o, &p, l, "NIK", &summary.nik);
     reasons(&mut o, &p, l, "KK", &summary.kk);
     consistency(&mut o, &p, l, summary);
+    o.push_str(&super::verdict_text::render(summary, &|s| p.bold(s)));
     if opts.top > 0 {
         top(&mut o, &p, l, l.provinces, &region_rows(summary, regions, Level::Province), opts.top);
         top(&mut o, &p, l, l.regencies, &region_rows(summary, regions, Level::Regency), opts.top);

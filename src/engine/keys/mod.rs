@@ -22,10 +22,12 @@
 //! (each unique key once, with its first input, shards in parallel) does not change when it does.
 
 mod collect;
+pub mod profile;
 pub mod pseudonym;
 mod unique;
 
 pub use collect::Collect;
+pub use profile::{People, PeopleProfile};
 pub use unique::{count_unique, UniqueCounts, Uniques};
 
 use hashbrown::HashSet;

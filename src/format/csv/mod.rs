@@ -51,6 +51,7 @@ pub fn detect(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>
         delimiter: Some(if l.delimiter == b'\t' { "\\t".into() } else { (l.delimiter as char).to_string() }),
         header: l.header,
         columns: l.columns.map(|col| l.column_name(col)),
+        headers: l.names.clone(),
     };
     Ok(Some(Found { parser: RecordParser::new(l.delimiter, l.columns), data_start: l.data_start, details }))
 }

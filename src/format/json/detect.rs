@@ -439,7 +439,15 @@ pub fn detect(sample: &[u8], whole: bool, opts: &SniffOptions, v: &Validator<'_>
         ));
     }
 
-    let details = Details { format: if l.mode == Mode::Lines { "jsonl" } else { "json" }, delimiter: None, header: false, columns: shown };
+    // The keys of the sampled records (the last segment of each path), in order of appearance.
+    let mut headers: Vec<String> = Vec::new();
+    for leaf in records.iter().flatten() {
+        let key = leaf.shown.rsplit('.').next().unwrap_or(&leaf.shown);
+        if headers.len() < 256 && !headers.iter().any(|h| h == key) {
+            headers.push(key.to_string());
+        }
+    }
+    let details = Details { format: if l.mode == Mode::Lines { "jsonl" } else { "json" }, delimiter: None, header: false, columns: shown, headers };
     let parser = JsonParser { mode: l.mode, roles: Roles::new(matchers), array_at: l.array_at as u64, wrapper_at: l.wrapper_at as u64 };
     Ok(Some(Found { parser, data_start: l.data_start, details }))
 }

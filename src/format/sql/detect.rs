@@ -474,7 +474,8 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
             format!("{}.{}", t.display(), mask_digits(&n))
         })
     };
-    let details = Details { format: "sql", delimiter: None, header: false, columns: l.columns.map(show) };
+    let headers = names.iter().map(|n| mask_digits(&String::from_utf8_lossy(n))).collect();
+    let details = Details { format: "sql", delimiter: None, header: false, columns: l.columns.map(show), headers };
     let parser = SqlParser::new(dialect, target, bom as u64);
     Ok(Some(Found { parser, data_start: bom, details }))
 }

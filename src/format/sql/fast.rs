@@ -411,7 +411,7 @@ mod tests {
         k
     }
 
-    type Got = Vec<[Option<Vec<u8>>; 4]>;
+    type Got = Vec<[Option<Vec<u8>>; Role::COUNT]>;
 
     fn values(v: &Vals, d: &[u8], scratch: &[u8]) -> [Option<Vec<u8>>; Role::COUNT] {
         Role::ALL.map(|role| v.get(role, d, scratch).map(<[u8]>::to_vec))

@@ -132,10 +132,10 @@ mod tests {
     #[test]
     fn column_lists() {
         assert_eq!(split_names(b"`a`, \"b\" ,c", Dialect::MySql), vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
-        let t = Target::new(b"dpt", &[b"nik".to_vec(), b"nkk".to_vec(), b"x".to_vec()], Columns::new([Some(0), Some(1), None, None]));
+        let t = Target::new(b"dpt", &[b"nik".to_vec(), b"nkk".to_vec(), b"x".to_vec()], Columns::new([Some(0), Some(1), None, None, None, None]));
         assert_eq!(t.map_list(b"`x`,`NIK`,`nkk`", Dialect::MySql), SlotMap { of: vec![0, 1, 2] });
         assert_eq!(t.default, SlotMap { of: vec![1, 2] });
-        let anon = Target::new(b"dpt", &[], Columns::new([Some(2), None, None, Some(2)]));
+        let anon = Target::new(b"dpt", &[], Columns::new([Some(2), None, None, Some(2), None, None]));
         assert_eq!(anon.map_list(b"a,b,c", Dialect::MySql), SlotMap { of: vec![0, 0, 9] });
     }
 }

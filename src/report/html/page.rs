@@ -472,39 +472,65 @@ fn totals(o: &mut String, sm: &Value, lang: Lang, l: &Labels) {
 
 fn verdict(o: &mut String, v: &Value, lang: Lang, l: &Labels) {
     let label = s(v, "label");
-    let _ = write!(o, "<section id=\"verdict\"><h2>{}</h2><div class=\"verdict {0}\">{1}</div>", escape(l.verdict), escape(&label.replace('_', " ")));
-    let _ = l;
+    let _ = write!(o, "<section id=\"verdict\"><h2>{}</h2><div class=\"verdict {1}\">{2}</div>", escape(l.verdict), escape(&label), escape(&label.replace('_', " ")));
     if let Some(signals) = v.get("signals").and_then(Value::as_array).filter(|a| !a.is_empty()) {
-        let _ = write!(
-            o,
-            "<h3>{}</h3><table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
-            escape(l.signals),
-            escape(l.name),
-            escape(l.value),
-            escape(l.expected),
-            escape(l.weight),
-            escape(l.regencies)
-        );
-        for sig in signals {
-            let regions = sig.get("regions").map_or(String::new(), |r| value_text(r, lang));
-            let _ = write!(
-                o,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                escape(&s(sig, "name").replace('_', " ")),
-                sig.get("value").map_or(String::new(), |x| value_text(x, lang)),
-                sig.get("expected").map_or(String::new(), |x| value_text(x, lang)),
-                sig.get("weight").map_or(String::new(), |x| value_text(x, lang)),
-                regions
-            );
-        }
-        o.push_str("</tbody></table>");
+        let _ = write!(o, "<h3>{}</h3>", escape(l.signals));
+        signal_table(o, signals, lang, l);
     }
-    let rest: serde_json::Map<String, Value> =
-        v.as_object().into_iter().flatten().filter(|(k, _)| *k != "label" && *k != "signals").map(|(k, x)| (k.clone(), x.clone())).collect();
+    // Every judged check, tripped or not, folded away: the signals above are what matters.
+    if let Some(checks) = v.get("checks").and_then(Value::as_array).filter(|a| !a.is_empty()) {
+        let _ = write!(o, "<details><summary>{} ({})</summary>", escape(l.all_checks), checks.len());
+        signal_table(o, checks, lang, l);
+        o.push_str("</details>");
+    }
+    let rest: serde_json::Map<String, Value> = v
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !matches!(k.as_str(), "label" | "signals" | "checks"))
+        .map(|(k, x)| (k.clone(), x.clone()))
+        .collect();
     if !rest.is_empty() {
         generic(o, &Value::Object(rest), lang, 1);
     }
     o.push_str("</section>\n");
+}
+
+/// One row per signal: name, value, the range a real register shows, weight, regions.
+fn signal_table(o: &mut String, signals: &[Value], lang: Lang, l: &Labels) {
+    let _ = write!(
+        o,
+        "<table><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
+        escape(l.name),
+        escape(l.value),
+        escape(l.expected),
+        escape(l.weight),
+        escape(l.regencies)
+    );
+    for sig in signals {
+        let regions = sig.get("regions").map_or(String::new(), |r| value_text(r, lang));
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&s(sig, "name").replace('_', " ")),
+            sig.get("value").map_or(String::new(), |x| value_text(x, lang)),
+            sig.get("expected").map_or(String::new(), |x| expected_text(x, lang)),
+            sig.get("weight").map_or(String::new(), |x| value_text(x, lang)),
+            regions
+        );
+    }
+    o.push_str("</tbody></table>");
+}
+
+/// `{min, max}` as a range ("0.4 – 0.6", "≤ 0.05", "≥ 1.2"); anything else as it is.
+fn expected_text(x: &Value, lang: Lang) -> String {
+    let bound = |k: &str| x.get(k).filter(|b| !b.is_null()).map(|b| value_text(b, lang));
+    match (bound("min"), bound("max")) {
+        (Some(lo), Some(hi)) => format!("{lo} – {hi}"),
+        (None, Some(hi)) => format!("≤ {hi}"),
+        (Some(lo), None) => format!("≥ {lo}"),
+        (None, None) => value_text(x, lang),
+    }
 }
 
 fn map_section(o: &mut String, data: &ReportData, lang: Lang, l: &Labels) {
