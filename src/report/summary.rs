@@ -11,6 +11,7 @@ use crate::engine::keys::Uniques;
 use crate::engine::tally::{ColumnTally, Tally};
 use crate::engine::{Role, RoleMap};
 use crate::nik::{Date, Reason};
+pub use crate::input::source::Skipped;
 
 /// Counts of invalid values by reason, rendered as an object with one key per reason.
 pub use crate::engine::tally::ReasonCounts;
@@ -120,6 +121,9 @@ pub struct Summary {
     pub takar_version: &'static str,
     pub reference_date: String,
     pub inputs: Vec<InputSummary>,
+    /// Files and archive members of a collection (a walked folder, an archive) that were not
+    /// read as dumps, and why: not counted in `records`, not entries of `inputs`.
+    pub skipped: Vec<Skipped>,
     /// Data records (header excluded).
     pub records: u64,
     pub nik: ColumnSummary,
@@ -152,6 +156,8 @@ impl InputSummary {
 pub struct Findings {
     /// Every input's own summary, in input order.
     pub inputs: Vec<InputSummary>,
+    /// What the collections left out, in the order met.
+    pub skipped: Vec<Skipped>,
     /// All inputs' tallies, merged.
     pub tally: Tally,
     /// The key store's visit of the NIK keys (per district, per input) and of the KK keys.
@@ -168,7 +174,7 @@ impl Summary {
     /// The one place the summary is put together. Consistency counts appear only when some
     /// input has a birth-date or gender column to check against.
     pub fn build(reference: Date, f: Findings) -> Summary {
-        let Findings { mut inputs, tally, nik, kk, elapsed } = f;
+        let Findings { mut inputs, skipped, tally, nik, kk, elapsed } = f;
         for (info, new) in inputs.iter_mut().zip(&nik.new_per_input) {
             info.nik_new_unique = *new;
         }
@@ -182,6 +188,7 @@ impl Summary {
             consistency: has_consistency.then_some(tally.consistency),
             regions: RegionCounts { records: tally.district_records, unique_nik: nik.per_district },
             inputs,
+            skipped,
             elapsed_s,
             bytes_per_s: if elapsed_s > 0.0 { bytes as f64 / elapsed_s } else { 0.0 },
             ..Summary::new(reference)

@@ -115,6 +115,7 @@ pub fn render(summary: &Summary, regions: &RegionTable, opts: &TerminalOptions) 
     );
 
     inputs(&mut o, &p, &summary.inputs);
+    skipped(&mut o, &p, summary);
     warnings(&mut o, &p, &summary.inputs);
     totals(&mut o, &p, summary);
     reasons(&mut o, &p, "NIK", &summary.nik);
@@ -321,4 +322,19 @@ fn timing(o: &mut String, p: &Paint, s: &Summary, total_bytes: u64) {
     let gbps = rate / 1e9;
     let prec = if gbps < 1.0 { 3 } else { 2 };
     let _ = writeln!(o, "\n{} {elapsed}, {gbps:.prec$} GB/s", p.bold("Elapsed"));
+}
+
+/// Files and members a collection left out: not counted anywhere above.
+fn skipped(o: &mut String, p: &Paint, summary: &Summary) {
+    if summary.skipped.is_empty() {
+        return;
+    }
+    let n = summary.skipped.len();
+    section(o, p, &format!("Skipped: {n} file{} not read as dumps (not counted; --strict makes this an error)", if n == 1 { "" } else { "s" }));
+    for s in &summary.skipped {
+        let _ = writeln!(o, "  {} {}: {}", p.yellow("-"), clean(&s.path), clean(&s.reason));
+    }
+    if summary.skipped.iter().any(|s| s.reason.starts_with("corrupt") || s.reason.starts_with("could not be read")) {
+        let _ = writeln!(o, "  {}", p.red("part of the input could not be read: the counts above leave it out"));
+    }
 }
