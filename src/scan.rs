@@ -160,7 +160,7 @@ pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Opti
         }
         let in_collection = input_ref.walked || input_ref.member.is_some();
         let result = g.top(i, input_ref, &mut ahead);
-        g.settle(result, &input_ref.display(), in_collection)?;
+        g.settle(result, &input_ref.display(), in_collection, input_ref.member.is_some())?;
     }
     for (_, s) in pending {
         g.skip(s)?;
@@ -233,9 +233,9 @@ impl Gather<'_> {
     /// The outcome of one input: an error stands when the input was named on the command line
     /// (or is not a matter of the input at all); inside a collection, one that says the input
     /// is no dump, or cannot be read, is a skip with that reason.
-    fn settle(&mut self, result: Result<()>, name: &Path, in_collection: bool) -> Result<()> {
+    fn settle(&mut self, result: Result<()>, name: &Path, in_collection: bool, member: bool) -> Result<()> {
         match result {
-            Err(e) if in_collection => match skip_reason(&e) {
+            Err(e) if in_collection => match skip_reason(&e, member) {
                 Some(reason) => self.skip(Skipped::new(name, reason)),
                 None => Err(e),
             },
@@ -265,13 +265,7 @@ impl Gather<'_> {
         let not_a_dump = |reason: &str, help: &str| Error::NotADump { path: opened.path.clone(), reason: reason.into(), help: help.into() };
         let err = match opened.kind {
             Kind::Dump => {
-                let counted = scan_input(opened, self.next_input(), self.opts, self.v, self.districts)?;
-                // Inside a collection, text in which no layout was found (a one-line README)
-                // is no dump; an empty file stays an input of no records.
-                if !direct && counted.1.format.is_empty() && counted.1.bytes > 0 {
-                    let path = PathBuf::from(&counted.1.path);
-                    return Err(Error::NotADump { path, reason: "no NIK column (no records)".into(), help: String::new() });
-                }
+                let counted = scan_input(opened, self.next_input(), self.opts, self.v, self.districts, !direct)?;
                 self.add(counted);
                 return Ok(());
             }
@@ -290,7 +284,7 @@ impl Gather<'_> {
                 let body = Body::Decoded(text.into_bytes());
                 let opened = Opened { path, bytes: data.len() as u64, compression: Compression::None, encoding: "utf-8", kind: Kind::Dump, body, raw_read: Default::default(), container: Some("pdf") };
                 let opts = ScanOptions { format: Format::Text, ..self.opts.clone() };
-                let counted = scan_input(opened, self.next_input(), &opts, self.v, self.districts)?;
+                let counted = scan_input(opened, self.next_input(), &opts, self.v, self.districts, !direct)?;
                 self.add(counted);
                 return Ok(());
             }
@@ -396,7 +390,7 @@ impl Gather<'_> {
                             return result;
                         }
                     }
-                    self.settle(result, &shown, true)?;
+                    self.settle(result, &shown, true, true)?;
                 }
             }
         }
@@ -410,7 +404,8 @@ fn member_name(container: &Path, member: &str) -> PathBuf {
 
 /// The reason an input inside a collection is skipped for, in plain words; `None` for errors
 /// that are no matter of one input (a wrong password, writing outputs) and stop the scan.
-fn skip_reason(e: &Error) -> Option<String> {
+/// `member`: the input is an archive member, whose read errors mean damaged data.
+fn skip_reason(e: &Error, member: bool) -> Option<String> {
     Some(match e {
         Error::NotADump { reason, .. } => reason.clone(),
         Error::Password { problem: Failure::NeedsPassword, .. } => "encrypted".into(),
@@ -418,9 +413,10 @@ fn skip_reason(e: &Error) -> Option<String> {
         Error::Input { message, offset, .. } => format!("not readable as a dump: byte {offset}: {message}"),
         Error::Column { message, .. } => {
             let first = message.split(';').next().unwrap_or(message);
-            if first.contains("NIK") || first.contains("column") { format!("no NIK column ({first})") } else { format!("not a dump: {first}") }
+            if first.contains("NIK column") { "no NIK column".into() } else { format!("not a dump: {first}") }
         }
         Error::Decompress { offset, kind, source, .. } => format!("corrupt: cannot decompress ({kind}) at byte {offset}: {source}"),
+        Error::Io { source, .. } if member => format!("corrupt: {source}"),
         Error::Io { source, .. } => format!("could not be read: {source}"),
         Error::Archive { message, .. } => format!("corrupt archive: {message} (members before this point were read)"),
         Error::EmptyDirectory { .. } | Error::NothingRead { .. } => return None,
@@ -451,7 +447,10 @@ fn workbook_input(book: &sheet::Workbook, counted: sheet::WorkbookCount) -> (Har
     (harvest, info)
 }
 
-fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize) -> Result<(Harvest, InputSummary)> {
+/// Scans one dump. `in_collection`: found in a folder or an archive, where text with no
+/// records in which no layout was found (a one-line README) is no dump; an empty or blank
+/// input stays an input of no records either way.
+fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>, districts: usize, in_collection: bool) -> Result<(Harvest, InputSummary)> {
     let Opened { path, bytes, compression, encoding, body, raw_read, container, .. } = opened;
     let shown_compression = container.unwrap_or(compression.as_str());
     let mut info = InputSummary { path: crate::error::shown(&path), bytes, compression: shown_compression.into(), encoding: encoding.into(), ..Default::default() };
@@ -465,7 +464,11 @@ fn scan_input(opened: Opened, input: u32, opts: &ScanOptions, v: &Validator<'_>,
         if strip_bom(sample).iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(None);
         }
-        format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })
+        let found = format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })?;
+        if found.is_none() && in_collection {
+            return Err(Error::NotADump { path: path.clone(), reason: "no records".into(), help: String::new() });
+        }
+        Ok(found)
     };
     let harvest = match body {
         Body::Empty => Harvest::default(),

@@ -295,7 +295,8 @@ fn a_folder_of_mixed_material_skips_what_is_not_a_dump() {
     env.write("leak/sample.zip", &zip_of(&[("b.csv.gz", parts[1].1.clone()), ("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()), (".DS_Store", b"Bud1\0\0".to_vec())]));
     env.write("leak/locked.zip", &aes_zip_of(&[("c.csv", parts[2].1.clone())], PASSWORD));
     env.write("leak/more.rar", RAR);
-    env.write("leak/program.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF\x00\x00\xB8\x00\x00\x00\x00\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x00\x00\x00");
+    env.write("leak/program.exe", &[&b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF\x00\x00\xB8"[..], &[0u8; 200][..]].concat());
+    env.write("leak/note.txt", b"see the thread\n");
     let leak = env.path("leak");
     let l = leak.to_str().unwrap();
     let v = json(&[l]);
@@ -306,10 +307,11 @@ fn a_folder_of_mixed_material_skips_what_is_not_a_dump() {
     assert_eq!(
         skipped(&v),
         [
-            (format!("{l}/README.txt"), "no NIK column (no records)".to_string()),
+            (format!("{l}/README.txt"), "no NIK column".to_string()),
             (format!("{l}/bukti/foto_bukti.jpg"), "JPEG image".into()),
             (format!("{l}/locked.zip:c.csv"), "encrypted".into()),
             (format!("{l}/more.rar"), "RAR archive".into()),
+            (format!("{l}/note.txt"), "no records".into()),
             (format!("{l}/program.exe"), "executable".into()),
             (format!("{l}/sample.zip:logo.png"), "PNG image".into()),
             (format!("{l}/sample.zip:.DS_Store"), "macOS metadata".into()),
@@ -320,12 +322,12 @@ fn a_folder_of_mixed_material_skips_what_is_not_a_dump() {
     let out = scan(&[l]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Skipped: 8 files") && text.contains("more.rar: RAR archive") && text.contains("foto_bukti.jpg: JPEG image"), "{text}");
+    assert!(text.contains("Skipped: 9 files") && text.contains("more.rar: RAR archive") && text.contains("foto_bukti.jpg: JPEG image"), "{text}");
 
     // With the password the encrypted member is read too.
     let v = json(&[l, "--password", PASSWORD]);
     assert_eq!(v["records"], 3000);
-    assert_eq!(skipped(&v).len(), 7);
+    assert_eq!(skipped(&v).len(), 8);
 
     // --strict: the first skip is an error, and nothing is written.
     let out_dir = env.path("out");
@@ -369,6 +371,7 @@ fn passwords_open_zip_and_7z_and_never_show() {
     let o = out_dir.to_str().unwrap();
     for archive in &archives {
         let a = archive.to_str().unwrap();
+        let _ = std::fs::remove_dir_all(&out_dir);
         // No password: named directly, an error that says one is needed; nothing written.
         let err = fails(&[a, "--out", o]);
         assert!(err.contains("password is needed") && err.contains("--password"), "{a}: {err}");
