@@ -544,3 +544,83 @@ fn a_zip_member_holding_a_zip_is_opened_not_called_stdin() {
     let out = takar_stdin(&["scan", "--json", "-"], Some(&inner));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Whether Python has fpdf2 (which `.ci/run` installs); under CI it must.
+fn fpdf2() -> bool {
+    let here = Command::new("python3").args(["-c", "import fpdf"]).output().is_ok_and(|o| o.status.success());
+    assert!(here || std::env::var_os("CI").is_none(), "python3 with fpdf2 is needed; .ci/run installs it");
+    if !here {
+        eprintln!("SKIPPED: fpdf2 not installed (pip install fpdf2)");
+    }
+    here
+}
+
+#[test]
+fn pdfs_are_read_through_their_text_layer() {
+    let env = Env::new();
+    // A handmade PDF with labelled numbers: one record per NIK found, as for pasted text.
+    let p = env.write("one.pdf", &pdf(&["NIK: 3507011508900001 No. KK: 3507010101100003", "NIK 3507015508900002", "Nomor 12/2021"]));
+    let v = json(&[p.to_str().unwrap()]);
+    assert_eq!((v["records"].as_u64(), v["nik"]["valid"].as_u64(), v["kk"]["valid"].as_u64()), (Some(2), Some(2), Some(1)));
+    assert_eq!(v["inputs"][0]["format"], "text");
+    assert_eq!(v["inputs"][0]["compression"], "pdf");
+    // Inside a zip too, one input per PDF.
+    let z = env.write("pdfs.zip", &zip_of(&[("one.pdf", std::fs::read(&p).unwrap())]));
+    assert_eq!(counts(&json(&[z.to_str().unwrap()])), counts(&v));
+    // A PDF that does not parse: named directly an error, in a folder a skip.
+    let bad = env.write("f/bad.pdf", b"%PDF-1.4\nnot really\n");
+    let err = fails(&[bad.to_str().unwrap()]);
+    assert!(err.contains("bad.pdf") && err.contains("PDF"), "{err}");
+
+    if !fpdf2() {
+        return;
+    }
+    // Real-shaped PDFs from fpdf2: a table of NIKs over several pages, in a core and in an
+    // embedded TrueType font, and a letter with labelled numbers. The same people as a CSV
+    // give the same NIK counts.
+    let gen = env.path("gen.csv");
+    assert!(takar(&["generate", "--records", "400", "--seed", "33", "-o", gen.to_str().unwrap()]).status.success());
+    let text = std::fs::read_to_string(&gen).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let (nik, kk, nama) = (col("nik"), col("nkk"), col("nama"));
+    let sixteen = |s: &str| s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit());
+    let people: Vec<(String, String, String)> = rows
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| sixteen(&r[nik]) && sixteen(&r[kk]))
+        .map(|r| (r[nik].to_string(), r[kk].to_string(), r[nama].replace(',', " ")))
+        .take(300)
+        .collect();
+    let list: String = people.iter().map(|(n, k, m)| format!("{n},{k},{m}\n")).collect();
+    let list_file = env.write("people.txt", list.as_bytes());
+    let dir = env.path("pdfs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/make_pdfs.py"))
+        .args([list_file.to_str().unwrap(), dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let niks: String = std::iter::once("nik\n".to_string()).chain(people.iter().map(|(n, _, _)| format!("{n}\n"))).collect();
+    let want = json(&[env.write("niks.csv", niks.as_bytes()).to_str().unwrap()]);
+    for table in ["table_core.pdf", "table_ttf.pdf"] {
+        let path = dir.join(table);
+        if !path.exists() {
+            continue;
+        }
+        let v = json(&[path.to_str().unwrap()]);
+        assert_eq!(v["records"], want["records"], "{table}");
+        assert_eq!(v["nik"]["valid"], want["nik"]["valid"], "{table}");
+        assert_eq!(v["nik"]["unique"], want["nik"]["unique"], "{table}");
+    }
+    // The letter wraps its prose, so a KK label can end one line and its number start the next
+    // (an unlabelled number is a NIK in text mode): every one of the 80 numbers is read, as a
+    // NIK or a KK, in at least 40 records.
+    let v = json(&[dir.join("letter.pdf").to_str().unwrap()]);
+    let read = |c: &Value| ["valid", "invalid", "placeholder"].iter().map(|k| c[*k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(read(&v["nik"]) + read(&v["kk"]), 80, "{v}");
+    assert!(v["records"].as_u64().unwrap() >= 40);
+    assert!(read(&v["kk"]) > 0);
+}
