@@ -519,8 +519,11 @@ fn links_in_a_walked_folder_are_read_once_and_broken_ones_skipped() {
     assert_eq!(v["inputs"].as_array().unwrap().len(), 1);
     let s = skipped(&v);
     assert!(s.len() == 1 && s[0].0.ends_with("d/broken.csv") && s[0].1 == "broken link", "{s:?}");
-    // A file named twice on the command line is still counted twice.
+    // A file or a folder named twice on the command line is still counted twice.
     let v = json(&[a.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(v["records"], 2 * 999);
+    let d = env.path("d");
+    let v = json(&[d.to_str().unwrap(), d.to_str().unwrap()]);
     assert_eq!(v["records"], 2 * 999);
 }
 

@@ -70,7 +70,7 @@ pub fn sniff(head: &[u8]) -> Kind {
             _ => "video",
         }),
         [0x1A, 0x45, 0xDF, 0xA3, ..] => Kind::Media("video"),
-        [b'I', b'D', b'3', ..] | [0xFF, 0xFB | 0xF3 | 0xF2, ..] => Kind::Media("MP3 sound"),
+        [b'I', b'D', b'3', 2..=4, 0, ..] | [0xFF, 0xFB | 0xF3 | 0xF2, ..] => Kind::Media("MP3 sound"),
         [b'O', b'g', b'g', b'S', ..] => Kind::Media("Ogg sound"),
         [0x7F, b'E', b'L', b'F', ..] | [0xCF | 0xCE, 0xFA, 0xED, 0xFE, ..] => Kind::Executable,
         [b'M', b'Z', ..] if head.len() >= 64 && head[2..64].contains(&0) => Kind::Executable,
@@ -119,6 +119,7 @@ mod tests {
         assert_eq!(sniff(b"nik,nama\n3507011508900001,x\n"), Kind::Dump);
         assert_eq!(sniff(b"BMI,nik\n"), Kind::Dump);
         assert_eq!(sniff(b"MZ is a name,nik\n"), Kind::Dump);
+        assert_eq!(sniff(b"ID3,nik\n"), Kind::Dump);
         assert_eq!(sniff(b""), Kind::Dump);
     }
 

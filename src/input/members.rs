@@ -193,7 +193,11 @@ impl Members {
         let (tx, rx) = sync_channel(0);
         let thread = std::thread::spawn(move || {
             let out = Out { tx };
-            let _ = produce(&out);
+            // A reader library that panics on hostile bytes fails the container, never takar.
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| produce(&out))).is_err() {
+                let message = "the archive reader failed on these bytes (damaged or hostile data)".to_string();
+                let _ = out.send(Next::Failed(Failure::Corrupt { message, offset: None }));
+            }
         });
         Members { rx: Some(rx), thread: Some(thread) }
     }

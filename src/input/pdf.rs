@@ -10,6 +10,11 @@ const PAGE_LIMIT: usize = 64 << 20;
 /// The text of a PDF's pages, one line per text line as far as the PDF says so; `Err` when the
 /// file does not parse or no page gives any text.
 pub fn text(bytes: &[u8]) -> Result<String, String> {
+    // A parser that panics on hostile bytes makes the PDF unreadable, never takar.
+    std::panic::catch_unwind(|| read(bytes)).unwrap_or_else(|_| Err("the PDF reader failed on these bytes (damaged or hostile data)".into()))
+}
+
+fn read(bytes: &[u8]) -> Result<String, String> {
     let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
     if doc.is_encrypted() {
         // Many PDFs are "encrypted" with an empty user password (printing or copying rights).

@@ -142,7 +142,6 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<InputRef>> {
 pub fn expand_all(inputs: &[PathBuf], password: &Password) -> Result<Expanded> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
-    let mut seen = Seen::default();
     for p in inputs {
         if p.as_os_str() == "-" {
             files.push((p.clone(), false));
@@ -150,15 +149,16 @@ pub fn expand_all(inputs: &[PathBuf], password: &Password) -> Result<Expanded> {
         }
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
         if meta.is_dir() {
+            // Links are followed once within one folder; a folder named twice is read twice,
+            // like a file named twice.
             let (mut walked, mut dir_skips) = (Vec::new(), Vec::new());
-            walk_into(p, &mut walked, &mut dir_skips, &mut seen)?;
+            walk_into(p, &mut walked, &mut dir_skips, &mut Seen::default())?;
             if walked.is_empty() && dir_skips.is_empty() {
                 return Err(Error::EmptyDirectory { path: p.clone() });
             }
             skipped.extend(dir_skips.into_iter().map(|(at, s)| (at + files.len(), s)));
             files.extend(walked.into_iter().map(|w| (w, true)));
         } else {
-            seen.file(&meta);
             files.push((p.clone(), false));
         }
     }

@@ -66,7 +66,8 @@ pub struct InputSummary {
     pub bytes: u64,
     /// `csv`, `tsv`, `psv`, `sql`, `jsonl`, `json`, `xlsx` or `text`.
     pub format: String,
-    /// `none`, `gzip`, `zstd`, `bzip2`, `xz` or `zip`.
+    /// `none`, `gzip`, `zstd`, `bzip2`, `xz`, or the container the input came out of when its
+    /// own bytes are not compressed: `zip`, `tar`, `7z`, or `pdf` (its text layer).
     pub compression: String,
     /// `utf-8`, `utf-16le`, `utf-16be` or `windows-1252` (transcoded to UTF-8 before parsing).
     pub encoding: String,
