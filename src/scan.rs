@@ -366,7 +366,7 @@ impl Gather<'_> {
     /// a collection; members read before it stay counted.
     fn collection(&mut self, name: &Path, mut members: Members, depth: usize, container: &'static str, direct: bool) -> Result<()> {
         loop {
-            match members.next() {
+            match members.next_entry() {
                 Next::End => return Ok(()),
                 Next::Skip { name: member, reason, encrypted } => {
                     if encrypted && direct {

@@ -203,7 +203,7 @@ impl Members {
     }
 
     /// The next member, skip or failure; [`Next::End`] after the last.
-    pub fn next(&mut self) -> Next {
+    pub fn next_entry(&mut self) -> Next {
         let Some(rx) = &self.rx else { return Next::End };
         match rx.recv() {
             Ok(next) => next,

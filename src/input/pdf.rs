@@ -24,11 +24,9 @@ fn read(bytes: &[u8]) -> Result<String, String> {
     let mut out = String::new();
     let mut read = 0usize;
     for page in pages {
-        for chunk in doc.extract_text_chunks_with_limit(&[page], PAGE_LIMIT) {
-            if let Ok(text) = chunk {
-                read += 1;
-                out.push_str(&text);
-            }
+        for text in doc.extract_text_chunks_with_limit(&[page], PAGE_LIMIT).into_iter().flatten() {
+            read += 1;
+            out.push_str(&text);
         }
         out.push('\n');
     }

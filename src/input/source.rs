@@ -250,11 +250,14 @@ fn walk_into(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<(usize, Skipp
     Ok(())
 }
 
+/// A zip member to scan (its index and name), or one left out and why.
+type ZipMember = std::result::Result<(usize, String), Skipped>;
+
 /// The members of a zip archive to scan (or, for members left out, why), or `None` when
 /// `path` is not a zip archive (or is a spreadsheet, which is a zip of XML that the sheet
 /// reader handles). `direct`: named on the command line, where encrypted members without a
 /// password are an error rather than skips.
-fn zip_members(path: &Path, password: &Password, direct: bool) -> Result<Option<Vec<std::result::Result<(usize, String), Skipped>>>> {
+fn zip_members(path: &Path, password: &Password, direct: bool) -> Result<Option<Vec<ZipMember>>> {
     if path.as_os_str() == "-" {
         return Ok(None);
     }
