@@ -205,9 +205,23 @@ pub struct ScanArgs {
     /// Largest zip member decoded ahead, in bytes (tests use small ones; 0 turns it off).
     #[arg(long, hide = true)]
     pub zip_ahead_max_member: Option<u64>,
+    /// Largest member read whole into memory for random access, in bytes (tests use small ones).
+    #[arg(long, hide = true)]
+    pub buffer_max: Option<u64>,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// The password of encrypted zip and 7z archives. It stays in your shell history: prefer
+    /// --password-file or the TAKAR_PASSWORD environment variable.
+    #[arg(long, value_name = "PASSWORD", conflicts_with = "password_file")]
+    pub password: Option<String>,
+    /// Read the archive password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Make every file that a folder or archive would skip (an image, a PDF without NIKs, an
+    /// encrypted or corrupt member, ...) an error instead.
+    #[arg(long)]
+    pub strict: bool,
     /// The key of the pseudonyms in DIR/keys.takar (64 hex characters in a file); default:
     /// the TAKAR_KEY environment variable, else a per-user key created on first use.
     #[arg(long, value_name = "PATH")]

@@ -14,6 +14,7 @@ use crate::nik::Date;
 use crate::format::csv::sniff::{ColumnChoice, SniffOptions};
 use crate::nik::mask::mask_digits;
 use crate::format::roles::flag;
+use crate::input::members::Password;
 use crate::input::source::MmapMode;
 use crate::scan::{Format, ScanOptions, DEFAULT_CHUNK_SIZE};
 
@@ -241,6 +242,24 @@ fn nik_config(a: NikArgs) -> Result<NikConfig> {
     Ok(NikConfig { reference: reference(&a.reference_date)?, inputs: a.niks, json: a.json, reveal: a.reveal })
 }
 
+/// The archive password: `--password`, else the first line of `--password-file`, else the
+/// `TAKAR_PASSWORD` environment variable. No message here or anywhere holds it.
+fn password(flag: Option<String>, file: Option<&std::path::Path>) -> Result<Password> {
+    if let Some(pw) = flag {
+        return Ok(Password::new(Some(pw)));
+    }
+    if let Some(path) = file {
+        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = String::from_utf8(text).map_err(|_| Error::Usage(format!("--password-file {}: not UTF-8 text", crate::error::shown(path))))?;
+        let line = text.lines().next().unwrap_or("");
+        if line.is_empty() {
+            return Err(Error::Usage(format!("--password-file {}: the first line is empty", crate::error::shown(path))));
+        }
+        return Ok(Password::new(Some(line.to_string())));
+    }
+    Ok(Password::new(std::env::var("TAKAR_PASSWORD").ok()))
+}
+
 fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
     let format = match a.format {
         FormatArg::Auto => Format::Auto,
@@ -275,6 +294,9 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
                 Some(0) => return Err(Error::Usage("--claimed must be a positive record count".into())),
                 n => n,
             },
+            password: password(a.password, a.password_file.as_deref())?,
+            strict: a.strict,
+            buffer_max: a.buffer_max,
         },
         reference: reference(&a.reference_date)?,
         out: a.out,

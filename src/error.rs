@@ -49,8 +49,44 @@ pub enum Error {
     #[error("{}: {message}", shown(path))]
     Report { path: PathBuf, message: String },
 
+    /// An encrypted archive without a password, or with one that does not open it. The
+    /// password itself is never part of a message.
+    #[error("{}: {}", shown(path), password_problem(problem))]
+    Password { path: PathBuf, problem: crate::input::members::Failure },
+
+    /// An input that is not a dump (an image, a RAR archive, a PDF without NIK text, ...):
+    /// skipped inside a collection, an error when named on the command line. `reason` is the
+    /// plain words the skipped list shows; `help` says what to do instead, if anything.
+    #[error("{}: {reason}, not a dump{help}", shown(path))]
+    NotADump { path: PathBuf, reason: String, help: String },
+
+    /// An archive that cannot be read (on) as a whole: a damaged directory or header, the
+    /// stream under a tar cut short. Names the archive, and the byte where it is known.
+    #[error("{}: {message}", shown(path))]
+    Archive { path: PathBuf, message: String },
+
+    /// A collection (a folder, an archive) in which nothing at all could be read.
+    #[error("{}: nothing to scan: {skipped} file{s} skipped, none read (first: {first})", shown(path), s = if *skipped == 1 { "" } else { "s" })]
+    NothingRead { path: PathBuf, skipped: usize, first: String },
+
+    /// `--strict`: an input that would have been skipped.
+    #[error("{path}: {reason} (--strict makes every skipped file an error)")]
+    Strict { path: String, reason: String },
+
     #[error("{0}")]
     Usage(String),
+}
+
+fn password_problem(problem: &crate::input::members::Failure) -> String {
+    use crate::input::members::Failure;
+    match problem {
+        Failure::NeedsPassword => {
+            "encrypted: a password is needed (give it with --password, --password-file FILE or the TAKAR_PASSWORD environment variable)".into()
+        }
+        Failure::WrongPassword => "the password given does not open it (a wrong password, or corrupt data)".into(),
+        Failure::Corrupt { message, offset: Some(at) } => format!("byte {at}: {message}"),
+        Failure::Corrupt { message, offset: None } => message.clone(),
+    }
 }
 
 /// The prefix of a key error: the key file's path when there is one.

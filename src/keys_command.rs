@@ -94,7 +94,7 @@ pub fn run(c: &KeysConfig, validator: &Validator<'_>, pseudonyms: &Pseudonyms) -
     let mut written = Vec::with_capacity(files.len());
     for (path, name) in files.iter().zip(&names) {
         let opts = ScanOptions { inputs: vec![path.clone()], ..c.scan.scan.clone() };
-        let (h, _) = harvest(&opts, validator, Keep::Rows)?;
+        let h = harvest(&opts, validator, Keep::Rows)?.harvest;
         let rows = h.rows.len() as u64;
         debug_assert_eq!(rows, h.tally.nik.valid, "one row per valid NIK");
         let mut chunks = h.rows.chunks;

@@ -12,7 +12,7 @@
 //! takes them before [`source`] opens them.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::ProgressBar;
@@ -30,7 +30,9 @@ use crate::format::csv::sniff::SniffOptions;
 use crate::format::{self as format, scan_with, sheet, Detected, Details};
 pub use crate::format::Format;
 use crate::input::compression::Compression;
-use crate::input::source::{self, Body, MmapMode, Opened};
+use crate::input::kind::Kind;
+use crate::input::members::{Failure, Members, Next, Password};
+use crate::input::source::{self, Body, InputRef, MmapMode, Opened, Skipped};
 use crate::input::text::{check_text, strip_bom};
 use crate::format::roles::ColumnChoice;
 use crate::input::{blocks, digest, zip_ahead};
@@ -50,7 +52,19 @@ pub struct ScanOptions {
     pub zip_ahead_max_member: Option<u64>,
     /// The seller's claimed record count (`--claimed N`), set against the dump in the summary.
     pub claimed: Option<u64>,
+    /// Opens encrypted zip and 7z archives.
+    pub password: Password,
+    /// Any input a collection would skip is an error instead.
+    pub strict: bool,
+    /// Largest member read whole into memory because it needs random access (a zip, 7z,
+    /// workbook or PDF inside another archive); `None`: [`BUFFER_MAX`].
+    pub buffer_max: Option<u64>,
 }
+
+/// Largest member read whole into memory for random access (see `ScanOptions::buffer_max`).
+pub const BUFFER_MAX: u64 = 512 << 20;
+/// Containers inside containers deeper than this are skipped.
+pub const MAX_DEPTH: usize = 8;
 
 pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
 const SNIFF_BYTES: usize = 1 << 20;
@@ -96,7 +110,7 @@ impl Dump {
 /// zip counted as its file) with its size and hash, and the options that change an answer.
 pub fn manifest(opts: &ScanOptions, reference: crate::nik::Date, key_fingerprint: Option<&str>) -> Result<Manifest> {
     let mut files: Vec<PathBuf> = Vec::new();
-    for input in source::expand(&opts.inputs)? {
+    for input in source::expand_all(&opts.inputs, &opts.password)?.inputs {
         if files.last() != Some(&input.path) {
             files.push(input.path);
         }
@@ -132,27 +146,42 @@ pub fn manifest(opts: &ScanOptions, reference: crate::nik::Date, key_fingerprint
     })
 }
 
-/// Parses every input (directories walked, zip members one input each) into one harvest,
-/// keeping each column's keys or per-record rows as `keep` says, with each input's report.
-/// Runs on the current rayon pool.
-pub fn harvest(opts: &ScanOptions, validator: &Validator<'_>, keep: Keep) -> Result<(Harvest, Vec<InputSummary>)> {
-    let paths = source::expand(&opts.inputs)?;
-    let districts = validator.regions().districts.len();
-    let mut total = Harvest::default();
-    let mut inputs = Vec::with_capacity(paths.len());
+/// What [`harvest`] gathers: the merged harvest, each input's report, and what the
+/// collections left out.
+pub struct Gathered {
+    pub harvest: Harvest,
+    pub inputs: Vec<InputSummary>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Parses every input (directories walked, archive members one input each, non-dumps inside
+/// collections skipped) into one harvest, keeping each column's keys or per-record rows as
+/// `keep` says, with each input's report. Runs on the current rayon pool.
+pub fn harvest(opts: &ScanOptions, validator: &Validator<'_>, keep: Keep) -> Result<Gathered> {
+    let expanded = source::expand_all(&opts.inputs, &opts.password)?;
+    let paths = &expanded.inputs;
+    let mut g = Gather { opts, v: validator, districts: validator.regions().districts.len(), keep, total: Harvest::default(), inputs: Vec::new(), skipped: Vec::new() };
+    let mut pending = expanded.skipped.into_iter().peekable();
     // Zip members decode ahead on their own threads while earlier inputs are scanned.
-    let mut ahead = zip_ahead::ZipAhead::start(&paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()).with_max_member(opts.zip_ahead_max_member));
+    let mut ahead = zip_ahead::ZipAhead::start(paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()).with_max_member(opts.zip_ahead_max_member));
     for (i, input_ref) in paths.iter().enumerate() {
-        let at = Input { index: i as u32, districts, keep };
-        // A workbook is read whole by its own reader, before the text path could refuse it.
-        let (harvest, info) = match sheet::open_workbook(input_ref, opts.format)? {
-            Some(book) => workbook_input(&book, sheet::scan_workbook(&book, at.index, &opts.sniff, validator, districts, keep)?),
-            None => scan_input(ahead.open(i, input_ref, opts.mmap)?, at, opts, validator)?,
-        };
-        inputs.push(info);
-        total.merge(harvest);
+        while let Some((_, s)) = pending.next_if(|(at, _)| *at <= i) {
+            g.skip(s)?;
+        }
+        let in_collection = input_ref.walked || input_ref.member.is_some();
+        let result = g.top(i, input_ref, &mut ahead);
+        g.settle(result, &input_ref.display(), in_collection, input_ref.member.is_some())?;
     }
-    Ok((total, inputs))
+    for (_, s) in pending {
+        g.skip(s)?;
+    }
+    if g.inputs.is_empty() && !g.skipped.is_empty() {
+        let first = &g.skipped[0];
+        let path = opts.inputs.first().cloned().unwrap_or_default();
+        return Err(Error::NothingRead { path, skipped: g.skipped.len(), first: format!("{}: {}", first.path, first.reason) });
+    }
+    let Gather { total, inputs, skipped, .. } = g;
+    Ok(Gathered { harvest: total, inputs, skipped })
 }
 
 /// Which input this is and what its counters keep.
@@ -174,7 +203,7 @@ impl Input {
 pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Option<&Pseudonyms>) -> Result<Dump> {
     let started = Instant::now();
     let districts = validator.regions().districts.len();
-    let (total, inputs) = harvest(opts, validator, Keep::Keys)?;
+    let Gathered { harvest: total, inputs, skipped } = harvest(opts, validator, Keep::Keys)?;
     let Harvest { tally, mut nik_keys, mut kk_keys, .. } = total;
     let n = inputs.len();
     let reference = validator.dates().reference();
@@ -198,9 +227,238 @@ pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Opti
             ((nik.0, people.people), kk.0, Some(PseudonymSets { key_fingerprint: p.fingerprint().to_string(), nik_packed: packed.values, kk: kk_pseudonyms.values }))
         }
     };
-    let findings = Findings { regions: validator.regions(), people, claimed: opts.claimed, inputs, tally, nik, kk, elapsed: started.elapsed() };
+    let findings = Findings { regions: validator.regions(), people, claimed: opts.claimed, inputs, skipped, tally, nik, kk, elapsed: started.elapsed() };
     let summary = Summary::build(reference, findings);
     Ok(Dump { summary, pseudonyms: sets, nik_keys, kk_keys })
+}
+
+/// What a scan gathers input by input: the merged harvest, each input's report, and what the
+/// collections left out.
+struct Gather<'a> {
+    opts: &'a ScanOptions,
+    v: &'a Validator<'a>,
+    districts: usize,
+    keep: Keep,
+    total: Harvest,
+    inputs: Vec<InputSummary>,
+    skipped: Vec<Skipped>,
+}
+
+/// How to proceed with a RAR archive, which takar does not read.
+const RAR_HELP: &str = "; takar does not read RAR: extract it first (`unrar x FILE DIR/` or `7z x FILE -oDIR`) and scan the folder";
+
+impl Gather<'_> {
+    /// One more input counted; its number is the count of inputs before it.
+    fn add(&mut self, (harvest, info): (Harvest, InputSummary)) {
+        self.inputs.push(info);
+        self.total.merge(harvest);
+    }
+
+    fn next_input(&self) -> Input {
+        Input { index: self.inputs.len() as u32, districts: self.districts, keep: self.keep }
+    }
+
+    /// One more input left out; an error under `--strict`.
+    fn skip(&mut self, s: Skipped) -> Result<()> {
+        if self.opts.strict {
+            return Err(Error::Strict { path: s.path, reason: s.reason });
+        }
+        self.skipped.push(s);
+        Ok(())
+    }
+
+    /// The outcome of one input: an error stands when the input was named on the command line
+    /// (or is not a matter of the input at all); inside a collection, one that says the input
+    /// is no dump, or cannot be read, is a skip with that reason.
+    fn settle(&mut self, result: Result<()>, name: &Path, in_collection: bool, member: bool) -> Result<()> {
+        match result {
+            Err(e) if in_collection => match skip_reason(&e, member) {
+                Some(reason) => self.skip(Skipped::new(name, reason)),
+                None => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    /// An input found on the command line, in a walked folder or in a zip file: a workbook, a
+    /// dump, or a container or document to open.
+    fn top(&mut self, i: usize, input_ref: &InputRef, ahead: &mut zip_ahead::ZipAhead) -> Result<()> {
+        // A workbook is read whole by its own reader, before the text path could refuse it.
+        if let Some(book) = sheet::open_workbook(input_ref, self.opts.format)? {
+            let counted = sheet::scan_workbook(&book, self.next_input().index, &self.opts.sniff, self.v, self.districts, self.keep)?;
+            self.add(workbook_input(&book, counted));
+            return Ok(());
+        }
+        let opened = ahead.open_with(i, input_ref, self.opts.mmap, &self.opts.password)?;
+        // A file (not stdin, not a member) is read in place by a container that seeks.
+        let file = (input_ref.member.is_none() && input_ref.path.as_os_str() != "-").then(|| input_ref.path.clone());
+        self.content(opened, 0, file, !input_ref.walked && input_ref.member.is_none())
+    }
+
+    /// An opened input, by what its bytes are. `file`: the input is this file on disk;
+    /// `direct`: it was named on the command line (an encrypted archive then needs the
+    /// password, rather than being skipped).
+    fn content(&mut self, opened: Opened, depth: usize, file: Option<PathBuf>, direct: bool) -> Result<()> {
+        let not_a_dump = |reason: &str, help: &str| Error::NotADump { path: opened.path.clone(), reason: reason.into(), help: help.into() };
+        let err = match opened.kind {
+            Kind::Dump => {
+                let counted = scan_input(opened, self.next_input(), self.opts, self.v, !direct)?;
+                self.add(counted);
+                return Ok(());
+            }
+            Kind::Rar => not_a_dump("RAR archive", RAR_HELP),
+            Kind::Media(what) => not_a_dump(what, ""),
+            Kind::Executable => not_a_dump("executable", ""),
+            Kind::Pdf => {
+                // The text layer goes to the plain-text scanner: records are the NIKs found.
+                let path = opened.path.clone();
+                let data = self.buffer(opened)?;
+                let text = crate::input::pdf::text(&data)
+                    .map_err(|why| Error::NotADump { path: path.clone(), reason: format!("PDF with no text to read ({why})"), help: String::new() })?;
+                if !crate::format::text::has_token(text.as_bytes()) {
+                    return Err(Error::NotADump { path, reason: "PDF with no NIK in its text".into(), help: String::new() });
+                }
+                let body = Body::Decoded(text.into_bytes());
+                let opened = Opened { path, bytes: data.len() as u64, compression: Compression::None, encoding: "utf-8", kind: Kind::Dump, body, raw_read: Default::default(), container: Some("pdf") };
+                let opts = ScanOptions { format: Format::Text, ..self.opts.clone() };
+                let counted = scan_input(opened, self.next_input(), &opts, self.v, !direct)?;
+                self.add(counted);
+                return Ok(());
+            }
+            _ if depth >= MAX_DEPTH => not_a_dump(&format!("archive nested more than {MAX_DEPTH} deep"), ""),
+            Kind::Tar => {
+                let Opened { path, body, raw_read, compression, .. } = opened;
+                let reader: Box<dyn Read + Send> = match body {
+                    Body::Stream(r) => r,
+                    Body::Mapped(m) => Box::new(std::io::Cursor::new(m)),
+                    Body::Decoded(d) => Box::new(std::io::Cursor::new(d)),
+                    Body::Empty => Box::new(std::io::empty()),
+                };
+                return self.collection(&path, Members::tar(reader, raw_read, compression.as_str()), depth + 1, "tar", direct);
+            }
+            Kind::Zip | Kind::SevenZip | Kind::Ole => {
+                let kind = opened.kind;
+                let path = opened.path.clone();
+                let bytes = opened.bytes;
+                if let (Some(file), Kind::Zip | Kind::SevenZip) = (&file, kind) {
+                    let f = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+                    let members = match kind {
+                        Kind::Zip => Members::zip(f, self.opts.password.clone()),
+                        _ => Members::sevenz(f, bytes, self.opts.password.clone()),
+                    };
+                    return self.collection(&path, members, depth + 1, kind.as_str(), direct);
+                }
+                let data = self.buffer(opened)?;
+                if let Some(book) = sheet::kind_of(&data) {
+                    let book = sheet::Workbook { kind: book, path: path.clone(), bytes: data };
+                    let counted = sheet::scan_workbook(&book, self.next_input().index, &self.opts.sniff, self.v, self.districts, self.keep)?;
+                    self.add(workbook_input(&book, counted));
+                    return Ok(());
+                }
+                if kind == Kind::Zip {
+                    let names = zip::ZipArchive::new(std::io::Cursor::new(&data[..])).map(|z| z.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect::<Vec<_>>());
+                    if let Some(what) = names.ok().and_then(|n| crate::input::members::document_kind(n.iter().map(String::as_str))) {
+                        return Err(Error::NotADump { path, reason: what.into(), help: String::new() });
+                    }
+                }
+                let len = data.len() as u64;
+                let members = match kind {
+                    Kind::Zip => Members::zip(std::io::Cursor::new(data), self.opts.password.clone()),
+                    Kind::SevenZip => Members::sevenz(std::io::Cursor::new(data), len, self.opts.password.clone()),
+                    _ => return Err(Error::NotADump { path, reason: "Office document (not a workbook)".into(), help: String::new() }),
+                };
+                return self.collection(&path, members, depth + 1, kind.as_str(), direct);
+            }
+        };
+        Err(err)
+    }
+
+    /// Reads an input whole, up to the buffer cap: for what needs random access.
+    fn buffer(&self, opened: Opened) -> Result<Vec<u8>> {
+        let cap = self.opts.buffer_max.unwrap_or(BUFFER_MAX);
+        let Opened { path, body, .. } = opened;
+        let too_large = || Error::NotADump {
+            path: path.clone(),
+            reason: format!("too large to open inside another archive (over {} bytes, and it must be read whole)", cap),
+            help: "; extract it and scan it on its own".into(),
+        };
+        match body {
+            Body::Empty => Ok(Vec::new()),
+            Body::Mapped(m) if m.len() as u64 <= cap => Ok(m.to_vec()),
+            Body::Decoded(d) if d.len() as u64 <= cap => Ok(d),
+            Body::Mapped(_) | Body::Decoded(_) => Err(too_large()),
+            Body::Stream(r) => {
+                let mut data = Vec::new();
+                r.take(cap + 1).read_to_end(&mut data).map_err(|e| Error::io(&path, e))?;
+                if data.len() as u64 > cap {
+                    return Err(too_large());
+                }
+                Ok(data)
+            }
+        }
+    }
+
+    /// The members of a container, each read (or skipped) in turn. Its own failure is an error
+    /// about the container, which the caller skips in turn when the container is itself inside
+    /// a collection; members read before it stay counted.
+    fn collection(&mut self, name: &Path, mut members: Members, depth: usize, container: &'static str, direct: bool) -> Result<()> {
+        loop {
+            match members.next_entry() {
+                Next::End => return Ok(()),
+                Next::Skip { name: member, reason, encrypted } => {
+                    if encrypted && direct {
+                        return Err(Error::Password { path: name.to_path_buf(), problem: Failure::NeedsPassword });
+                    }
+                    self.skip(Skipped::new(&member_name(name, &member), reason))?;
+                }
+                Next::Failed(Failure::Corrupt { message, offset }) => {
+                    let message = match offset {
+                        Some(at) => format!("byte {at}: {message}"),
+                        None => message,
+                    };
+                    return Err(Error::Archive { path: name.to_path_buf(), message });
+                }
+                Next::Failed(problem) => return Err(Error::Password { path: name.to_path_buf(), problem }),
+                Next::Member(m) => {
+                    let shown = member_name(name, &m.name);
+                    let result = source::open_member_stream(&shown, m.size, container, Box::new(m.body)).and_then(|opened| self.content(opened, depth, None, false));
+                    if direct {
+                        if let Err(Error::Password { problem: Failure::NeedsPassword, .. }) = &result {
+                            return result;
+                        }
+                    }
+                    self.settle(result, &shown, true, true)?;
+                }
+            }
+        }
+    }
+}
+
+/// `OUTER:member`, the name of a member of a container.
+fn member_name(container: &Path, member: &str) -> PathBuf {
+    PathBuf::from(format!("{}:{member}", container.display()))
+}
+
+/// The reason an input inside a collection is skipped for, in plain words; `None` for errors
+/// that are no matter of one input (a wrong password, writing outputs) and stop the scan.
+/// `member`: the input is an archive member, whose read errors mean damaged data.
+fn skip_reason(e: &Error, member: bool) -> Option<String> {
+    Some(match e {
+        Error::NotADump { reason, .. } => reason.clone(),
+        Error::Password { problem: Failure::NeedsPassword, .. } => "encrypted".into(),
+        Error::Input { message, .. } if message.starts_with("binary data") => "binary data".into(),
+        Error::Input { message, offset, .. } => format!("not readable as a dump: byte {offset}: {message}"),
+        Error::Column { message, .. } => {
+            let first = message.split(';').next().unwrap_or(message);
+            if first.contains("NIK column") { "no NIK column".into() } else { format!("not a dump: {first}") }
+        }
+        Error::Decompress { offset, kind, source, .. } => format!("corrupt: cannot decompress ({kind}) at byte {offset}: {source}"),
+        Error::Io { source, .. } if member => format!("corrupt: {source}"),
+        Error::Io { source, .. } => format!("could not be read: {source}"),
+        Error::Archive { message, .. } => format!("corrupt archive: {message} (members before this point were read)"),
+        Error::EmptyDirectory { .. } | Error::NothingRead { .. } => return None,
+        _ => return None,
+    })
 }
 
 /// The report of how an input was read, from what detection found.
@@ -227,10 +485,13 @@ fn workbook_input(book: &sheet::Workbook, counted: sheet::WorkbookCount) -> (Har
     (harvest, info)
 }
 
-fn scan_input(opened: Opened, at: Input, opts: &ScanOptions, v: &Validator<'_>) -> Result<(Harvest, InputSummary)> {
-    let Opened { path, bytes, compression, encoding, body, raw_read } = opened;
-    let mut info =
-        InputSummary { path: crate::error::shown(&path), bytes, compression: compression.as_str().into(), encoding: encoding.into(), ..Default::default() };
+/// Scans one dump. `in_collection`: found in a folder or an archive, where text with no
+/// records in which no layout was found (a one-line README) is no dump; an empty or blank
+/// input stays an input of no records either way.
+fn scan_input(opened: Opened, at: Input, opts: &ScanOptions, v: &Validator<'_>, in_collection: bool) -> Result<(Harvest, InputSummary)> {
+    let Opened { path, bytes, compression, encoding, body, raw_read, container, .. } = opened;
+    let shown_compression = container.unwrap_or(compression.as_str());
+    let mut info = InputSummary { path: crate::error::shown(&path), bytes, compression: shown_compression.into(), encoding: encoding.into(), ..Default::default() };
     // The bar counts the bytes the scan reports: mapped (or decoded zip member) bytes parsed,
     // or compressed bytes read for a stream, whose decoded size is not known in advance. Stdin
     // has no size, hence no bar.
@@ -241,7 +502,11 @@ fn scan_input(opened: Opened, at: Input, opts: &ScanOptions, v: &Validator<'_>) 
         if strip_bom(sample).iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(None);
         }
-        format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })
+        let found = format::detect(sample, whole, all, opts.format, &opts.sniff, v).map_err(|message| Error::Column { path: path.clone(), message })?;
+        if found.is_none() && in_collection {
+            return Err(Error::NotADump { path: path.clone(), reason: "no records".into(), help: String::new() });
+        }
+        Ok(found)
     };
     let harvest = match body {
         Body::Empty => Harvest::default(),

@@ -1,7 +1,7 @@
 //! Zip members decoded ahead in parallel (`scan/zip_ahead.rs`): a zip of many parts counts
 //! exactly like the same parts as plain files, whether a member is decoded ahead or streamed
-//! (too large, nested gzip, transcoded, empty), at any thread count; a corrupt member is still
-//! an error naming it, with nothing written.
+//! (too large, nested gzip, transcoded, empty), at any thread count; a corrupt member is
+//! skipped with its reason, and under `--strict` an error naming it, with nothing written.
 
 mod common;
 use common::*;
@@ -238,7 +238,7 @@ fn a_corrupt_member_is_an_error_naming_it_and_nothing_is_written() {
                 let out_dir = env.path("out");
                 let out = Command::new(env!("CARGO_BIN_EXE_takar"))
                     .env("TAKAR_KEY", TEST_KEY)
-                    .args(["scan", "--no-progress", "--threads", threads, zip.to_str().unwrap(), "--out", out_dir.to_str().unwrap()])
+                    .args(["scan", "--no-progress", "--strict", "--threads", threads, zip.to_str().unwrap(), "--out", out_dir.to_str().unwrap()])
                     .args(["--zip-ahead-max-member", &cap.to_string()])
                     .stdin(Stdio::null())
                     .output()
@@ -252,6 +252,13 @@ fn a_corrupt_member_is_an_error_naming_it_and_nothing_is_written() {
                     assert!(err.to_lowercase().contains("checksum"), "{err}");
                 }
                 assert!(!out_dir.exists() || files_in(&out_dir).is_empty(), "{err}");
+                // Without --strict the member is skipped, saying why, and the rest is counted.
+                let v = scan_with_cap(cap, &["--threads", threads, zip.to_str().unwrap()]);
+                assert_eq!(v["records"], 2000);
+                let skipped = v["skipped"].as_array().unwrap();
+                assert_eq!(skipped.len(), 1, "{skipped:?}");
+                assert!(skipped[0]["path"].as_str().unwrap().ends_with("bad.zip:b.csv"), "{skipped:?}");
+                assert!(skipped[0]["reason"].as_str().unwrap().starts_with("corrupt"), "{skipped:?}");
             }
         }
     }

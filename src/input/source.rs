@@ -8,7 +8,7 @@
 //! in memory ([`zip_ahead`](super::zip_ahead)) reaches the scan as a byte slice, like a map.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Cursor, Read};
+use std::io::{self, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -18,6 +18,8 @@ use memmap2::Mmap;
 use super::blocks::{self, BlockReader, Plan};
 use super::compression::Compression;
 use super::decode as parallel_decode;
+use super::kind::{self, Kind};
+use super::members::{self, Failure, Password};
 use super::text::{is_plain_text, text_encoding};
 use crate::error::{Error, Result};
 
@@ -36,6 +38,31 @@ pub struct InputRef {
     pub path: PathBuf,
     /// Index and name of a zip member.
     pub member: Option<(usize, String)>,
+    /// Found by walking a folder (not named on the command line): one of a collection, so
+    /// skipped rather than fatal when it is not a dump.
+    pub walked: bool,
+}
+
+/// An input left out of a collection (a walked folder, an archive), and why, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The name shown in reports (`folder/photo.jpg`, `leak.zip:foto.jpg`), 16-digit runs masked.
+    pub path: String,
+    pub reason: String,
+}
+
+impl Skipped {
+    pub fn new(path: &Path, reason: impl Into<String>) -> Skipped {
+        Skipped { path: crate::error::shown(path), reason: crate::nik::mask::mask_digits(&reason.into()) }
+    }
+}
+
+/// The inputs found on the command line, and what was left out while finding them.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub inputs: Vec<InputRef>,
+    /// Each skip with the number of inputs found before it, so a report can keep their order.
+    pub skipped: Vec<(usize, Skipped)>,
 }
 
 impl InputRef {
@@ -78,9 +105,15 @@ pub struct Opened {
     pub compression: Compression,
     /// `utf-8`, `utf-16le`, `utf-16be` or `windows-1252`.
     pub encoding: &'static str,
+    /// What the (decoded) bytes are: a dump to parse, or a container, document or non-dump
+    /// that the scan handles otherwise. Only a dump is transcoded.
+    pub kind: Kind,
     pub body: Body,
     /// Raw (compressed) bytes read so far, for error offsets of streamed inputs.
     pub raw_read: Arc<AtomicU64>,
+    /// For a member of a tar, a 7z or a nested zip whose own bytes are not compressed: that
+    /// container's name, shown as the input's `compression`.
+    pub container: Option<&'static str>,
 }
 
 /// Counts bytes read from the raw file, so decompression errors can name an offset.
@@ -97,43 +130,94 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// A zip member larger than this, and more than `BOMB_RATIO` times its compressed size, is
-/// refused before decompression.
-const BOMB_SIZE: u64 = 1 << 30;
-const BOMB_RATIO: u64 = 1000;
-
 /// Expands directories (recursively, sorted) into their files and zip archives into their
 /// members; `-` stays stdin. Spreadsheets (zip files holding a workbook) stay whole.
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<InputRef>> {
+    expand_all(inputs, &Password::default()).map(|e| e.inputs)
+}
+
+/// [`expand`], with what a folder walk or a zip directory leaves out: broken links, macOS
+/// metadata, encrypted members when no password is given, zip bombs. A zip named on the
+/// command line whose members are encrypted needs the password: an error without one.
+pub fn expand_all(inputs: &[PathBuf], password: &Password) -> Result<Expanded> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for p in inputs {
         if p.as_os_str() == "-" {
-            files.push(p.clone());
+            files.push((p.clone(), false));
             continue;
         }
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
         if meta.is_dir() {
-            let before = files.len();
-            walk(p, &mut files)?;
-            if files.len() == before {
+            // Links are followed once within one folder; a folder named twice is read twice,
+            // like a file named twice.
+            let (mut walked, mut dir_skips) = (Vec::new(), Vec::new());
+            walk_into(p, &mut walked, &mut dir_skips, &mut Seen::default())?;
+            if walked.is_empty() && dir_skips.is_empty() {
                 return Err(Error::EmptyDirectory { path: p.clone() });
             }
+            skipped.extend(dir_skips.into_iter().map(|(at, s)| (at + files.len(), s)));
+            files.extend(walked.into_iter().map(|w| (w, true)));
         } else {
-            files.push(p.clone());
+            files.push((p.clone(), false));
         }
     }
-    let mut out = Vec::with_capacity(files.len());
-    for path in files {
-        match zip_members(&path)? {
-            Some(members) => out.extend(members.into_iter().map(|m| InputRef { path: path.clone(), member: Some(m) })),
-            None => out.push(InputRef { path, member: None }),
+    // Skips found by the walk come before the file they were found beside: their place is
+    // the count of inputs before the first file walked after them, kept as a file index here.
+    let mut out = Expanded::default();
+    let mut walk_skips = skipped.into_iter().peekable();
+    for (n, (path, walked)) in files.into_iter().enumerate() {
+        while let Some((_, s)) = walk_skips.next_if(|(at, _)| *at <= n) {
+            out.skipped.push((out.inputs.len(), s));
+        }
+        match zip_members(&path, password, !walked)? {
+            Some(members) => {
+                for m in members {
+                    match m {
+                        Ok(m) => out.inputs.push(InputRef { path: path.clone(), member: Some(m), walked }),
+                        Err(s) => out.skipped.push((out.inputs.len(), s)),
+                    }
+                }
+            }
+            None => out.inputs.push(InputRef { path, member: None, walked }),
         }
     }
+    out.skipped.extend(walk_skips.map(|(_, s)| (out.inputs.len(), s)));
     Ok(out)
+}
+
+/// Files and folders seen on a walk, by device and inode, so a file reachable twice (through
+/// a link) is read once and a link back up the tree ends.
+#[derive(Default)]
+struct Seen(std::collections::HashSet<(u64, u64)>);
+
+impl Seen {
+    /// Whether this is the first time; always true where there are no inode numbers.
+    fn file(&mut self, meta: &std::fs::Metadata) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            self.0.insert((meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            true
+        }
+    }
 }
 
 /// The files under `dir`, recursively, sorted, hidden entries skipped.
 pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    walk_into(dir, out, &mut Vec::new(), &mut Seen::default())
+}
+
+/// [`walk`], with broken links listed in `skipped` (each with the number of files found before
+/// it) and every file and folder taken once however many links lead to it.
+fn walk_into(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<(usize, Skipped)>, seen: &mut Seen) -> Result<()> {
+    if let Ok(meta) = std::fs::metadata(dir) {
+        seen.file(&meta);
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
@@ -144,8 +228,21 @@ pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if name.starts_with('.') {
             continue;
         }
-        if p.is_dir() {
-            walk(&p, out)?;
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) => {
+                let is_link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+                let reason = if is_link { "broken link".to_string() } else { format!("could not be read: {e}") };
+                skipped.push((out.len(), Skipped::new(&p, reason)));
+                continue;
+            }
+        };
+        if !seen.file(&meta) {
+            // Reached before through another link: read once.
+            continue;
+        }
+        if meta.is_dir() {
+            walk_into(&p, out, skipped, seen)?;
         } else {
             out.push(p);
         }
@@ -153,9 +250,14 @@ pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// The members of a zip archive to scan, or `None` when `path` is not a zip archive (or is a
-/// spreadsheet, which is a zip of XML that the sheet reader handles).
-fn zip_members(path: &Path) -> Result<Option<Vec<(usize, String)>>> {
+/// A zip member to scan (its index and name), or one left out and why.
+type ZipMember = std::result::Result<(usize, String), Skipped>;
+
+/// The members of a zip archive to scan (or, for members left out, why), or `None` when
+/// `path` is not a zip archive (or is a spreadsheet, which is a zip of XML that the sheet
+/// reader handles). `direct`: named on the command line, where encrypted members without a
+/// password are an error rather than skips.
+fn zip_members(path: &Path, password: &Password, direct: bool) -> Result<Option<Vec<ZipMember>>> {
     if path.as_os_str() == "-" {
         return Ok(None);
     }
@@ -164,36 +266,57 @@ fn zip_members(path: &Path) -> Result<Option<Vec<(usize, String)>>> {
     if f.read(&mut head).map_err(|e| Error::io(path, e))? < 4 || Compression::sniff(&head) != Compression::Zip {
         return Ok(None);
     }
-    let mut zip = zip::ZipArchive::new(File::open(path).map_err(|e| Error::io(path, e))?)
-        .map_err(|e| Error::input(path, 0, format!("not a readable zip archive: {e}")))?;
+    let mut zip = match zip::ZipArchive::new(File::open(path).map_err(|e| Error::io(path, e))?) {
+        Ok(z) => z,
+        Err(e) if direct => return Err(Error::input(path, 0, format!("not a readable zip archive: {e}"))),
+        // A damaged zip in a folder: the scan opens it again and skips it with this reason.
+        Err(_) => return Ok(None),
+    };
     let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
     if names.iter().any(|n| n == "xl/workbook.xml" || n == "xl/workbook.bin" || n == "content.xml" || n == "mimetype") {
         return Ok(None);
     }
+    if let Some(what) = members::document_kind(names.iter().map(String::as_str)) {
+        if direct {
+            return Err(Error::NotADump { path: path.to_path_buf(), reason: what.into(), help: String::new() });
+        }
+        return Ok(Some(vec![Err(Skipped::new(path, what))]));
+    }
     let mut members = Vec::new();
     for i in 0..zip.len() {
-        let f = zip.by_index_raw(i).map_err(|e| Error::input(path, 0, format!("zip member {i}: {e}")))?;
+        let f = match zip.by_index_raw(i) {
+            Ok(f) => f,
+            Err(e) if direct => return Err(Error::input(path, 0, format!("zip member {i}: {e}"))),
+            Err(e) => {
+                members.push(Err(Skipped::new(Path::new(&format!("{}:member {i}", path.display())), format!("corrupt: {e}"))));
+                continue;
+            }
+        };
         if f.is_dir() {
             continue;
         }
         let name = crate::nik::mask::mask_digits(&String::from_utf8_lossy(f.name_raw()));
-        if f.size() > BOMB_SIZE && f.size() / f.compressed_size().max(1) > BOMB_RATIO {
-            return Err(Error::input(
-                path,
-                f.header_start(),
-                format!("zip member {name} claims {} bytes from {} (a zip bomb?); refusing to expand it", f.size(), f.compressed_size()),
-            ));
+        match members::zip_skip(&name, f.size(), f.compressed_size(), f.encrypted(), password) {
+            Some(reason) if reason == "encrypted" && direct => {
+                return Err(Error::Password { path: path.to_path_buf(), problem: Failure::NeedsPassword });
+            }
+            Some(reason) => members.push(Err(Skipped::new(&InputRef { path: path.to_path_buf(), member: Some((i, name)), walked: !direct }.display(), reason))),
+            None => members.push(Ok((i, name))),
         }
-        members.push((i, name));
     }
     Ok(Some(members))
 }
 
 /// Opens one input and picks how to read it.
 pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
+    open_with(input, mode, &Password::default())
+}
+
+/// [`open`], with the password for an encrypted zip member.
+pub fn open_with(input: &InputRef, mode: MmapMode, password: &Password) -> Result<Opened> {
     let path = &input.path;
     if let Some((index, _)) = &input.member {
-        return open_member(input, *index);
+        return open_member(input, *index, password);
     }
     if path.as_os_str() == "-" {
         return stream(path, 0, Box::new(io::stdin()));
@@ -204,7 +327,7 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
         return Err(Error::io(path, io::Error::new(io::ErrorKind::IsADirectory, "is a directory")));
     }
     if meta.len() == 0 && meta.is_file() {
-        return Ok(Opened { path: path.clone(), bytes: 0, compression: Compression::None, encoding: "utf-8", body: Body::Empty, raw_read: Default::default() });
+        return Ok(Opened { path: path.clone(), bytes: 0, compression: Compression::None, encoding: "utf-8", kind: Kind::Dump, body: Body::Empty, raw_read: Default::default(), container: None });
     }
     if mode == MmapMode::Auto && meta.is_file() {
         // SAFETY: the map is read-only and lives no longer than this scan; nothing borrowed
@@ -214,21 +337,24 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
         if let Ok(map) = unsafe { Mmap::map(&file) } {
             #[cfg(unix)]
             let _ = map.advise(memmap2::Advice::Sequential);
-            if is_plain_text(&map) {
+            let compression = Compression::sniff(&map[..map.len().min(64 << 10)]);
+            let kind = if matches!(compression, Compression::None | Compression::Zip) { kind::sniff(&map[..map.len().min(kind::HEAD)]) } else { Kind::Dump };
+            if kind != Kind::Dump || is_plain_text(&map) {
                 return Ok(Opened {
                     path: path.clone(),
                     bytes: meta.len(),
                     compression: Compression::None,
                     encoding: "utf-8",
+                    kind,
                     body: Body::Mapped(map),
                     raw_read: Default::default(),
+                    container: None,
                 });
             }
             // Several zstd frames or gzip members decode in parallel from the map; a single
             // one is streamed below, as before. The map moves into the decoder, whose threads
             // are joined when the reader drops at the end of this input's scan, so the SAFETY
             // note above holds for it unchanged.
-            let compression = Compression::sniff(&map[..map.len().min(64 << 10)]);
             if matches!(compression, Compression::Zstd | Compression::Gzip) {
                 let count = Arc::new(AtomicU64::new(0));
                 if let Some(reader) = parallel_decode::open(Arc::new(map), compression, count.clone()) {
@@ -244,14 +370,27 @@ pub fn open(input: &InputRef, mode: MmapMode) -> Result<Opened> {
 /// blocks ahead of the scan.
 const MEMBER_BLOCKS: Plan = Plan { block: 1 << 20, headroom: 0, ahead: 4 };
 
-/// Streams one zip member: a thread owns the archive and sends decompressed blocks.
-fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
+/// Streams one zip member: a thread owns the archive and sends decompressed blocks. A wrong
+/// password is found here, before the thread starts (the check bytes of ZipCrypto and AES).
+fn open_member(input: &InputRef, index: usize, password: &Password) -> Result<Opened> {
     let path = input.path.clone();
     let mut zip = zip::ZipArchive::new(File::open(&path).map_err(|e| Error::io(&path, e))?)
         .map_err(|e| Error::input(&path, 0, format!("not a readable zip archive: {e}")))?;
-    let compressed = zip.by_index_raw(index).map(|f| f.compressed_size()).unwrap_or(0);
+    let (compressed, encrypted) = zip.by_index_raw(index).map(|f| (f.compressed_size(), f.encrypted())).unwrap_or((0, false));
+    let password = if encrypted { password.get().map(|p| p.as_bytes().to_vec()) } else { None };
+    if let Some(pw) = &password {
+        match zip.by_index_decrypt(index, pw) {
+            Err(zip::result::ZipError::InvalidPassword) => return Err(Error::Password { path: input.display(), problem: Failure::WrongPassword }),
+            Err(e) => return Err(Error::input(input.display(), 0, format!("unreadable zip member: {e}"))),
+            Ok(_) => {}
+        }
+    }
     let blocks = blocks::spawn(MEMBER_BLOCKS, move |sink| {
-        let mut member = zip.by_index(index).map_err(|e| io::Error::other(e.to_string()))?;
+        let member = match &password {
+            Some(pw) => zip.by_index_decrypt(index, pw),
+            None => zip.by_index(index),
+        };
+        let mut member = member.map_err(|e| io::Error::other(e.to_string()))?;
         sink.pump(&mut member)
     });
     member_stream(input, compressed, Box::new(BlockReader::new(blocks)))
@@ -261,9 +400,18 @@ fn open_member(input: &InputRef, index: usize) -> Result<Opened> {
 /// UTF-8 text ([`is_plain_text`], as for a mapped file), else the same stream setup as a
 /// streamed member (nested compression, transcoding), so its `inputs` entry is the same.
 pub(crate) fn open_decoded(input: &InputRef, compressed: u64, decoded: Vec<u8>) -> Result<Opened> {
-    if is_plain_text(&decoded) {
+    if kind::sniff(&decoded[..decoded.len().min(kind::HEAD)]) == Kind::Dump && is_plain_text(&decoded) {
         let body = Body::Decoded(decoded);
-        return Ok(Opened { path: input.display(), bytes: compressed, compression: Compression::Zip, encoding: "utf-8", body, raw_read: Default::default() });
+        return Ok(Opened {
+            path: input.display(),
+            bytes: compressed,
+            compression: Compression::Zip,
+            encoding: "utf-8",
+            kind: Kind::Dump,
+            body,
+            raw_read: Default::default(),
+            container: None,
+        });
     }
     member_stream(input, compressed, Box::new(Cursor::new(decoded)))
 }
@@ -278,33 +426,70 @@ fn member_stream(input: &InputRef, compressed: u64, decoded: Box<dyn Read + Send
     Ok(opened)
 }
 
+/// Opens a member of a container (tar, 7z, or a zip inside another container) from its
+/// stream, like a streamed zip member: `compression` says `container` (`tar`, `7z`, `zip`)
+/// unless the member's own bytes are compressed.
+pub fn open_member_stream(name: &Path, bytes: u64, container: &'static str, body: Box<dyn Read + Send>) -> Result<Opened> {
+    let mut opened = stream(name, bytes, body)?;
+    opened.container = (opened.compression == Compression::None).then_some(container);
+    Ok(opened)
+}
+
 /// Wraps a raw stream in the decoder its magic bytes call for, then in a transcoder if the
-/// text is not UTF-8.
+/// text is not UTF-8. A container, document or non-dump is told by its first bytes and comes
+/// back with its [`Kind`], its bytes untouched.
 fn stream(path: &Path, bytes: u64, raw: Box<dyn Read + Send>) -> Result<Opened> {
     let count = Arc::new(AtomicU64::new(0));
-    let mut reader = BufReader::with_capacity(1 << 20, Counting { inner: raw, count: count.clone() });
-    let head = reader.fill_buf().map(|b| b[..b.len().min(8)].to_vec()).map_err(|e| Error::io(path, e))?;
+    let mut counting = Counting { inner: raw, count: count.clone() };
+    let mut head = Vec::with_capacity(kind::HEAD);
+    (&mut counting).take(kind::HEAD as u64).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;
     let compression = Compression::sniff(&head);
+    let kind = if matches!(compression, Compression::None | Compression::Zip) { kind::sniff(&head) } else { Kind::Dump };
+    let reader = BufReader::with_capacity(1 << 20, Cursor::new(head).chain(counting));
+    if kind != Kind::Dump {
+        return Ok(Opened { path: path.to_path_buf(), bytes, compression: Compression::None, encoding: "utf-8", kind, body: Body::Stream(Box::new(reader)), raw_read: count, container: None });
+    }
     let decoded: Box<dyn Read + Send> = match compression {
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader).map_err(|e| Error::io(path, e))?),
         Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(reader)),
         Compression::Xz => Box::new(lzma_rust2::XzReader::new(reader, true)),
-        // A zip archive read from a pipe cannot be listed (its directory is at the end).
-        Compression::Zip => {
-            return Err(Error::input(path, 0, "a zip archive on stdin cannot be read; give it as a file"));
-        }
-        Compression::None => Box::new(reader),
+        Compression::None | Compression::Zip => Box::new(reader),
     };
     finish_stream(path, bytes, compression, decoded, count)
 }
 
+/// Refuses a decompressed stream that grows past [`BOMB_SIZE`](members::BOMB_SIZE) and to more
+/// than [`BOMB_RATIO`](members::BOMB_RATIO) times the compressed bytes read: a compression
+/// bomb. A dump compresses ten- or twentyfold; this only stops what no dump is.
+struct RatioGuard {
+    inner: Box<dyn Read + Send>,
+    raw: Arc<AtomicU64>,
+    decoded: u64,
+}
+
+impl Read for RatioGuard {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.decoded += n as u64;
+        if self.decoded > members::BOMB_SIZE && self.decoded / self.raw.load(Ordering::Relaxed).max(1) > members::BOMB_RATIO {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("expands more than {} times past {} bytes (a compression bomb?); refusing to go on", members::BOMB_RATIO, members::BOMB_SIZE),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// Completes the opening of a decoded stream: samples the text to decide its encoding, puts
 /// the sample back in front, and transcodes if the text is not UTF-8. `count` is the raw-byte
-/// counter that error offsets come from.
+/// counter that error offsets come from. What a compressed stream holds is sniffed again: a
+/// `.tar.gz` is a tar.
 fn finish_stream(path: &Path, bytes: u64, compression: Compression, decoded: Box<dyn Read + Send>, count: Arc<AtomicU64>) -> Result<Opened> {
     let mut sample = Vec::with_capacity(64 << 10);
-    let mut decoded = decoded;
+    let mut decoded: Box<dyn Read + Send> =
+        if compression == Compression::None { decoded } else { Box::new(RatioGuard { inner: decoded, raw: count.clone(), decoded: 0 }) };
     let decode_error = |e: io::Error| -> Error {
         if compression == Compression::None {
             Error::io(path, e)
@@ -313,7 +498,8 @@ fn finish_stream(path: &Path, bytes: u64, compression: Compression, decoded: Box
         }
     };
     let complete = (&mut decoded).take(64 << 10).read_to_end(&mut sample).map_err(decode_error)? < (64 << 10);
-    let encoding = text_encoding(&sample, complete);
+    let kind = if compression == Compression::None { Kind::Dump } else { kind::sniff(&sample[..sample.len().min(kind::HEAD)]) };
+    let encoding = if kind == Kind::Dump { text_encoding(&sample, complete) } else { None };
     let rejoined: Box<dyn Read + Send> = Box::new(Cursor::new(sample).chain(decoded));
     let (body, encoding_name): (Box<dyn Read + Send>, &'static str) = match encoding {
         None => (rejoined, "utf-8"),
@@ -326,5 +512,5 @@ fn finish_stream(path: &Path, bytes: u64, compression: Compression, decoded: Box
             },
         ),
     };
-    Ok(Opened { path: path.to_path_buf(), bytes, compression, encoding: encoding_name, body: Body::Stream(body), raw_read: count })
+    Ok(Opened { path: path.to_path_buf(), bytes, compression, encoding: encoding_name, kind, body: Body::Stream(body), raw_read: count, container: None })
 }

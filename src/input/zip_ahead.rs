@@ -36,6 +36,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::jobs::{Bounds, Cancel, Jobs, Pool, Taken};
+use super::members::Password;
 use super::source::{self, InputRef, MmapMode, Opened};
 use crate::error::Result;
 
@@ -180,10 +181,16 @@ impl ZipAhead {
     /// Opens input number `input`: from its bytes decoded ahead when they are ready or being
     /// decoded (waiting for them), else the usual way ([`source::open`]).
     pub fn open(&mut self, input: usize, input_ref: &InputRef, mode: MmapMode) -> Result<Opened> {
+        self.open_with(input, input_ref, mode, &Password::default())
+    }
+
+    /// [`open`](Self::open), with the password for an encrypted member (which is never decoded
+    /// ahead: it fails there and is streamed).
+    pub fn open_with(&mut self, input: usize, input_ref: &InputRef, mode: MmapMode, password: &Password) -> Result<Opened> {
         if let Some((decoded, compressed)) = self.take(input) {
             return source::open_decoded(input_ref, compressed, decoded);
         }
-        source::open(input_ref, mode)
+        source::open_with(input_ref, mode, password)
     }
 
     /// The decoded bytes of input number `input` and its compressed size, or `None` when the

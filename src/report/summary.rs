@@ -16,6 +16,7 @@ use crate::forensics::schemas::{self, SourceGuess};
 use crate::forensics::signals::{ratio, Evidence, FlaggedRegion, Pair, MAX_COVERAGE};
 use crate::forensics::verdict::{self, Verdict};
 use crate::nik::{Date, Reason, RegionTable};
+pub use crate::input::source::Skipped;
 
 /// Counts of invalid values by reason, rendered as an object with one key per reason.
 pub use crate::engine::tally::ReasonCounts;
@@ -70,7 +71,8 @@ pub struct InputSummary {
     pub bytes: u64,
     /// `csv`, `tsv`, `psv`, `sql`, `jsonl`, `json`, `xlsx` or `text`.
     pub format: String,
-    /// `none`, `gzip`, `zstd`, `bzip2`, `xz` or `zip`.
+    /// `none`, `gzip`, `zstd`, `bzip2`, `xz`, or the container the input came out of when its
+    /// own bytes are not compressed: `zip`, `tar`, `7z`, or `pdf` (its text layer).
     pub compression: String,
     /// `utf-8`, `utf-16le`, `utf-16be` or `windows-1252` (transcoded to UTF-8 before parsing).
     pub encoding: String,
@@ -134,6 +136,9 @@ pub struct Summary {
     pub takar_version: &'static str,
     pub reference_date: String,
     pub inputs: Vec<InputSummary>,
+    /// Files and archive members of a collection (a walked folder, an archive) that were not
+    /// read as dumps, and why: not counted in `records`, not entries of `inputs`.
+    pub skipped: Vec<Skipped>,
     /// Data records (header excluded).
     pub records: u64,
     pub nik: ColumnSummary,
@@ -193,6 +198,8 @@ pub struct Findings<'a> {
     pub claimed: Option<u64>,
     /// Every input's own summary, in input order.
     pub inputs: Vec<InputSummary>,
+    /// What the collections left out, in the order met.
+    pub skipped: Vec<Skipped>,
     /// All inputs' tallies, merged.
     pub tally: Tally,
     /// The key store's visit of the NIK keys (per district, per input) and of the KK keys.
@@ -209,7 +216,7 @@ impl Summary {
     /// The one place the summary is put together. Consistency counts appear only when some
     /// input has a column to check the NIK against (birth date, gender, KK, place names).
     pub fn build(reference: Date, f: Findings<'_>) -> Summary {
-        let Findings { regions, people, claimed, mut inputs, tally, nik, kk, elapsed } = f;
+        let Findings { regions, people, claimed, mut inputs, skipped, tally, nik, kk, elapsed } = f;
         for (info, new) in inputs.iter_mut().zip(&nik.new_per_input) {
             info.nik_new_unique = *new;
         }
@@ -244,6 +251,7 @@ impl Summary {
             regions: RegionCounts { records: tally.district_records, unique_nik: nik.per_district },
             people,
             inputs,
+            skipped,
             elapsed_s,
             bytes_per_s: if elapsed_s > 0.0 { bytes as f64 / elapsed_s } else { 0.0 },
             ..Summary::new(reference)

@@ -124,6 +124,7 @@ pub fn render_lang(summary: &Summary, regions: &RegionTable, opts: &TerminalOpti
     );
 
     inputs(&mut o, &p, l, &summary.inputs);
+    skipped(&mut o, &p, summary);
     warnings(&mut o, &p, l, &summary.inputs);
     totals(&mut o, &p, l, summary);
     reasons(&mut o, &p, l, "NIK", &summary.nik);
@@ -331,4 +332,19 @@ fn timing(o: &mut String, p: &Paint, l: &Labels, s: &Summary, total_bytes: u64) 
     let gbps = rate / 1e9;
     let prec = if gbps < 1.0 { 3 } else { 2 };
     let _ = writeln!(o, "\n{} {elapsed}, {gbps:.prec$} GB/s", p.bold(l.elapsed));
+}
+
+/// Files and members a collection left out: not counted anywhere above.
+fn skipped(o: &mut String, p: &Paint, summary: &Summary) {
+    if summary.skipped.is_empty() {
+        return;
+    }
+    let n = summary.skipped.len();
+    section(o, p, &format!("Skipped: {n} file{} not read as dumps (not counted; --strict makes this an error)", if n == 1 { "" } else { "s" }));
+    for s in &summary.skipped {
+        let _ = writeln!(o, "  {} {}: {}", p.yellow("-"), clean(&s.path), clean(&s.reason));
+    }
+    if summary.skipped.iter().any(|s| s.reason.starts_with("corrupt") || s.reason.starts_with("could not be read")) {
+        let _ = writeln!(o, "  {}", p.red("part of the input could not be read: the counts above leave it out"));
+    }
 }
