@@ -61,6 +61,23 @@ pub fn shown(path: &std::path::Path) -> String {
     crate::nik::mask::mask_digits(&path.display().to_string())
 }
 
+/// The one line an error is shown as: its message, then each cause in its chain that the
+/// message does not already end with (takar's errors print their `source` themselves, so
+/// `{:#}` would say an OS error twice), joined by `: `.
+pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
 impl Error {
     /// Process exit code for this error.
     pub fn exit_code(&self) -> u8 {
@@ -88,5 +105,27 @@ impl Error {
     /// An input error about `path` at byte `offset`.
     pub fn input(path: impl Into<PathBuf>, offset: u64, message: impl Into<String>) -> Error {
         Error::Input { path: path.into(), offset, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_os_error_is_said_once() {
+        let err = Error::io("nope.csv", std::io::Error::from(std::io::ErrorKind::NotFound));
+        let shown = chain_message(&err);
+        assert_eq!(shown.matches("not found").count(), 1, "{shown}");
+        assert!(shown.starts_with("nope.csv: "), "{shown}");
+    }
+
+    #[test]
+    fn a_cause_the_message_does_not_hold_is_added() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("reading stdin")]
+        struct Outer(#[source] std::io::Error);
+        let err = Outer(std::io::Error::other("disk on fire"));
+        assert_eq!(chain_message(&err), "reading stdin: disk on fire");
     }
 }

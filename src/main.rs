@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("takar: error: {err:#}");
+            eprintln!("takar: error: {}", takar::error::chain_message(err.as_ref()));
             let code = err.downcast_ref::<takar::Error>().map_or(1, |e| e.exit_code());
             ExitCode::from(code)
         }

@@ -156,6 +156,9 @@ fn bad_input_names_the_file_and_writes_nothing() {
     let missing = env.path("nope.csv");
     let err = fails(&["scan", missing.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
     assert!(err.contains("nope.csv"), "{err}");
+    // The OS error once, not once from takar's message and again from its cause.
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
 
     let garbage = env.write("garbage.bin", &[0x13, 0x37, 0x00, 0xff, 0x00, 0x10]);
