@@ -44,6 +44,12 @@ pub enum Error {
     #[error("{}: not a valid keys file: {message}", shown(path))]
     KeysFile { path: PathBuf, message: String },
 
+    /// The report could not be written to stdout (a full disk, a closed terminal). `note`
+    /// says what happened to the output files, so the message tells what was and was not
+    /// written.
+    #[error("cannot write the report to stdout: {source}{note}")]
+    Stdout { source: std::io::Error, note: String },
+
     #[error("{0}")]
     Usage(String),
 }
@@ -62,14 +68,14 @@ pub fn shown(path: &std::path::Path) -> String {
 }
 
 /// The one line an error is shown as: its message, then each cause in its chain that the
-/// message does not already end with (takar's errors print their `source` themselves, so
-/// `{:#}` would say an OS error twice), joined by `: `.
+/// message does not already hold (takar's errors print their `source` themselves, so `{:#}`
+/// would say an OS error twice), joined by `: `.
 pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut cause = err.source();
     while let Some(c) = cause {
         let text = c.to_string();
-        if !out.ends_with(&text) {
+        if !out.contains(&text) {
             out.push_str(": ");
             out.push_str(&text);
         }
@@ -100,6 +106,12 @@ impl Error {
     /// A keys-file error about `path`.
     pub fn keys_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Error {
         Error::KeysFile { path: path.into(), message: message.into() }
+    }
+
+    /// A failure to write the report to stdout; `note` (empty, or starting with `; `) says
+    /// what became of the output files.
+    pub fn stdout(source: std::io::Error, note: impl Into<String>) -> Error {
+        Error::Stdout { source, note: note.into() }
     }
 
     /// An input error about `path` at byte `offset`.

@@ -413,3 +413,59 @@ fn column_role_flag_refuses_bad_roles_and_roles_given_twice() {
         assert!(err.contains("given twice"), "{twice:?}: {err}");
     }
 }
+
+/// Runs takar with stdout sent to `stdout`; returns the exit code and stderr.
+fn takar_to(args: &[&str], stdout: std::process::Stdio) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_takar"))
+        .env("TAKAR_KEY", TEST_KEY)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run takar");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_report_that_cannot_be_printed_leaves_no_outputs_and_says_stdout() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let env = Env::new();
+    let p = env.write("small.csv", SMALL);
+    let out_dir = env.path("out");
+    for json in [false, true] {
+        let mut args = vec!["scan", p.to_str().unwrap(), "--out", out_dir.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        let (code, err) = takar_to(&args, full.try_clone().unwrap().into());
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("stdout") && err.contains("no output file was written"), "{err}");
+        assert_eq!(err.matches("os error 28").count(), 1, "{err}");
+        assert!(files_in(&out_dir).is_empty(), "{:?}", files_in(&out_dir));
+    }
+    let (code, err) = takar_to(&["scan", p.to_str().unwrap()], full.into());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.starts_with("takar: error: cannot write the report to stdout"), "{err}");
+}
+
+#[test]
+fn a_reader_that_stops_early_still_gets_the_outputs() {
+    let env = Env::new();
+    let p = env.write("small.csv", SMALL);
+    let out_dir = env.path("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_takar"))
+        .env("TAKAR_KEY", TEST_KEY)
+        .args(["scan", p.to_str().unwrap(), "--out", out_dir.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run takar");
+    // The pipe's only reader goes before takar writes anything: `takar scan ... | head -0`.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(files_in(&out_dir).len(), 6, "{:?}", files_in(&out_dir));
+}

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::guard::Guard;
 use super::regions::{region_rows, Level};
-use super::staged::{write_staged, Output};
+use super::staged::{write_staged_then, Output};
 use super::manifest::{self, Manifest};
 use super::{json, keys_file, parquet};
 use crate::nik::RegionTable;
@@ -28,12 +28,21 @@ pub const OUTPUT_FILES: [&str; 4] =
 /// the leak guard and only then renamed into place; on any failure no output or temporary file
 /// is left behind. A file that trips the guard fails the run with [`Error::LeakGuard`].
 pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Result<()> {
-    write_outputs_with_keys(dir, summary, regions, None, None)
+    write_outputs_with_keys(dir, summary, regions, None, None, &mut || Ok(()))
 }
 
 /// [`write_outputs`], plus `keys.takar` when `keys` is given and `manifest.json` when
-/// `manifest` is, in the same all-or-nothing set.
-pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>) -> Result<()> {
+/// `manifest` is, in the same all-or-nothing set; `before_commit` runs when all are written
+/// and checked, before any is renamed into place, and its failure leaves none behind
+/// ([`write_staged_then`]).
+pub fn write_outputs_with_keys(
+    dir: &Path,
+    summary: &Summary,
+    regions: &RegionTable,
+    keys: Option<&KeysOutput<'_>>,
+    manifest: Option<&Manifest>,
+    before_commit: &mut dyn FnMut() -> Result<()>,
+) -> Result<()> {
     let json = TextFile { name: SUMMARY_JSON, text: json::render(summary) };
     let [p, r, d] = Level::ALL.map(|level| RegionParquet { summary, regions, level });
     let manifest = manifest.map(|m| TextFile { name: MANIFEST_JSON, text: manifest::render(m) });
@@ -44,7 +53,7 @@ pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTa
     if let Some(m) = &manifest {
         outputs.push(m);
     }
-    write_staged(dir, &outputs)
+    write_staged_then(dir, &outputs, before_commit)
 }
 
 /// `keys.takar`: the keyed pseudonyms of the dump's unique valid NIKs (with their province)
