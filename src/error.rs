@@ -62,14 +62,16 @@ fn key_file(path: Option<&std::path::Path>) -> String {
     }
 }
 
-/// A path as shown in messages: any 16-digit run (a file named after a NIK) is masked.
+/// A path as shown in messages: any NIK-like run (a file named after a NIK) is masked.
 pub fn shown(path: &std::path::Path) -> String {
     crate::nik::mask::mask_digits(&path.display().to_string())
 }
 
 /// The one line an error is shown as: its message, then each cause in its chain that the
 /// message does not already hold (takar's errors print their `source` themselves, so `{:#}`
-/// would say an OS error twice), joined by `: `.
+/// would say an OS error twice), joined by `: `; and masked as a whole
+/// ([`mask_digits`](crate::nik::mask::mask_digits)), whatever a message or a library's cause
+/// echoed (a header, a flag's value, a file name).
 pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut cause = err.source();
@@ -81,7 +83,7 @@ pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
         }
         cause = c.source();
     }
-    out
+    crate::nik::mask::mask_digits(&out)
 }
 
 impl Error {
@@ -139,5 +141,11 @@ mod tests {
         struct Outer(#[source] std::io::Error);
         let err = Outer(std::io::Error::other("disk on fire"));
         assert_eq!(chain_message(&err), "reading stdin: disk on fire");
+    }
+
+    #[test]
+    fn a_nik_in_any_shape_is_masked_in_the_message() {
+        let err = Error::Usage("--reference-date \"３５０７ ０１１５ ０８９０ ０００１\": expected a real date".into());
+        assert_eq!(chain_message(&err), "--reference-date \"３５０７ ０１** **** ****\": expected a real date");
     }
 }

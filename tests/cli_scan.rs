@@ -469,3 +469,84 @@ fn a_reader_that_stops_early_still_gets_the_outputs() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(files_in(&out_dir).len(), 6, "{:?}", files_in(&out_dir));
 }
+
+/// `3507011508900001` written as people and spreadsheets write it: dashed, spaced, dotted,
+/// full-width, mixed. The NIK normaliser reads each as those 16 digits.
+fn nik_shapes() -> Vec<String> {
+    let wide = |s: &str| s.chars().map(|c| if c.is_ascii_digit() { char::from_u32(0xFF10 + (c as u32 - '0' as u32)).unwrap() } else { c }).collect::<String>();
+    vec![
+        "3507-0115-0890-0001".to_string(),
+        "3507 0115 0890 0001".to_string(),
+        "35.07.01.150890.0001".to_string(),
+        wide("3507011508900001"),
+        wide("3507 0115 0890 0001"),
+        format!("3507-{}-0890-{}", wide("0115"), wide("0001")),
+    ]
+}
+
+/// Everything a run left where a person or a script could see it: stdout, stderr and every
+/// output file.
+fn everything(out: &std::process::Output, out_dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut all = vec![("stdout".to_string(), out.stdout.clone()), ("stderr".to_string(), out.stderr.clone())];
+    for f in files_in(out_dir) {
+        all.push((f.clone(), std::fs::read(out_dir.join(f)).unwrap()));
+    }
+    all
+}
+
+fn assert_no_nik_shape(out: &std::process::Output, out_dir: &std::path::Path, shape: &str) {
+    for (name, bytes) in everything(out, out_dir) {
+        let text = name != "keys.takar" && !name.ends_with(".parquet");
+        assert!(!text || !takar::report::has_nik_like_run(&bytes), "{shape:?} reached {name}: {}", String::from_utf8_lossy(&bytes));
+        for needle in [shape.as_bytes(), b"3507011508900001"] {
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{shape:?} reached {name}");
+        }
+    }
+}
+
+#[test]
+fn a_nik_in_any_shape_is_masked_everywhere() {
+    let env = Env::new();
+    let out_dir = env.path("out");
+    for (i, shape) in nik_shapes().iter().enumerate() {
+        // In a header, a file name and the summary's column names.
+        let body = format!("nik,{shape}\n3507015508900002,x\n3507015508900003,y\n");
+        let p = env.write(&format!("{i}/{shape}.csv"), body.as_bytes());
+        let _ = std::fs::remove_dir_all(&out_dir);
+        for json in [false, true] {
+            let mut args = vec!["scan", p.to_str().unwrap(), "--kk-column", shape, "--out", out_dir.to_str().unwrap()];
+            if json {
+                args.push("--json");
+            }
+            let out = takar(&args);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_no_nik_shape(&out, &out_dir, shape);
+        }
+        // In the messages: headers seen, a column named on the command line, flag values.
+        let headers = env.write(&format!("{i}/h.csv"), format!("nama,no_kk,keterangan {shape}\nBUDI,,JL\n").as_bytes());
+        for args in [
+            vec!["scan", headers.to_str().unwrap(), "--format", "csv"],
+            vec!["scan", p.to_str().unwrap(), "--nik-column", &format!("x{shape}")],
+            vec!["scan", p.to_str().unwrap(), "--reference-date", shape],
+            vec!["scan", p.to_str().unwrap(), "--delimiter", shape],
+            vec!["scan", p.to_str().unwrap(), "--column", &format!("nik=x{shape}")],
+            vec!["scan", &format!("{}/missing {shape}.csv", env.path("").display())],
+        ] {
+            let out = takar(&args);
+            assert!(!out.status.success(), "{args:?}");
+            assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{}", String::from_utf8_lossy(&out.stderr));
+            assert_no_nik_shape(&out, &env.path("none"), shape);
+        }
+    }
+}
+
+#[test]
+fn a_first_row_of_full_width_digits_is_data_not_a_header() {
+    let env = Env::new();
+    let wide: String = "3507011508900001".chars().map(|c| char::from_u32(0xFF10 + (c as u32 - '0' as u32)).unwrap()).collect();
+    let p = env.write("fw.csv", format!("{wide},１５-０８-１９９０\n3507015508900002,15-08-1990\n3507011508900003,15-08-1990\n").as_bytes());
+    let v = scan_json(&[p.to_str().unwrap()]);
+    assert_eq!(v["records"], 3);
+    assert_eq!(v["inputs"][0]["header"], false);
+    assert_eq!(v["nik"]["valid"], 3);
+}

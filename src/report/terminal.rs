@@ -126,7 +126,7 @@ pub fn render(summary: &Summary, regions: &RegionTable, opts: &TerminalOptions) 
     }
     per_input(&mut o, &p, &summary.inputs);
     timing(&mut o, &p, summary, total_bytes);
-    o
+    super::json::shown(o)
 }
 
 fn section(o: &mut String, p: &Paint, title: &str) {

@@ -141,18 +141,20 @@ fn find_by_name(names: &[String], list: &[&str]) -> Option<usize> {
     list.iter().find_map(|want| canon.iter().position(|c| c == want))
 }
 
-fn resolve_choice(choice: &ColumnChoice, names: &[String], header: bool, what: &str) -> Result<usize, String> {
+/// The column `choice` names: by position, or by header name as written in the file (`raw`;
+/// `shown` are the same names masked, for the message).
+fn resolve_choice(choice: &ColumnChoice, raw: &[String], shown: &[String], header: bool, what: &str) -> Result<usize, String> {
     match choice {
         ColumnChoice::Position(n) => Ok(n - 1),
         ColumnChoice::Name(name) => {
             let want = canonical(name);
-            names
-                .iter()
-                .position(|n| n == name || (header && canonical(n) == want))
+            let name = mask_digits(name);
+            raw.iter()
+                .position(|n| *n == *name || (header && canonical(n) == want))
                 .filter(|_| header)
                 .ok_or_else(|| {
                     if header {
-                        format!("no {what} column named {name:?}; headers seen: {}", names.join(", "))
+                        format!("no {what} column named {name:?}; headers seen: {}", shown.join(", "))
                     } else {
                         format!("no header row, so {what} column {name:?} must be given as a number (1 = first column)")
                     }
@@ -181,22 +183,27 @@ fn content_scores(records: &[Vec<Vec<u8>>], v: &Validator<'_>) -> Vec<(usize, us
     scores
 }
 
+/// Whether a field holds a digit, ASCII or full-width (U+FF10-U+FF19, which the NIK
+/// normaliser reads as digits too): a row of full-width numbers is data, not a header.
+fn holds_digit(f: &[u8]) -> bool {
+    f.iter().any(u8::is_ascii_digit) || f.windows(3).any(|w| matches!(w, [0xEF, 0xBC, 0x90..=0x99]))
+}
+
 /// Guesses the layout from a sample at the start of the input (after any BOM).
 pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<Layout, String> {
     let data = strip_bom(sample);
     let bom = sample.len() - data.len();
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(data));
     let records = sample_records(data, delimiter, 1000);
-    let first: Vec<String> = records
-        .first()
-        .map(|r| r.iter().map(|f| mask_digits(String::from_utf8_lossy(f).trim())).collect())
-        .unwrap_or_default();
-    // Names in the first record; they choose columns only if it turns out to be a header.
-    let named = HEADER_NAMES.map(|list| find_by_name(&first, list));
+    // Names in the first record as written (to match a name given on the command line) and
+    // masked (to be shown); they choose columns only if it turns out to be a header.
+    let raw: Vec<String> = records.first().map(|r| r.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect()).unwrap_or_default();
+    let first: Vec<String> = raw.iter().map(|n| mask_digits(n)).collect();
+    let named = HEADER_NAMES.map(|list| find_by_name(&raw, list));
     let header = opts.header.unwrap_or_else(|| {
         let has_digits16 = |r: &Vec<Vec<u8>>| r.iter().any(|f| matches!(v.nik(f), Check::Valid(_)) || matches!(v.kk(f), Check::Valid(_)));
-        let has_digit = |r: &Vec<Vec<u8>>| r.iter().any(|f| f.iter().any(u8::is_ascii_digit));
-        let label_like = |r: &Vec<Vec<u8>>| r.iter().all(|f| !f.is_empty() && !f.iter().any(u8::is_ascii_digit));
+        let has_digit = |r: &Vec<Vec<u8>>| r.iter().any(|f| holds_digit(f));
+        let label_like = |r: &Vec<Vec<u8>>| r.iter().all(|f| !f.is_empty() && !holds_digit(f));
         named[Role::Nik].is_some()
             || named[Role::Kk].is_some()
             || (records.first().is_some_and(|r| !has_digits16(r)) && records.iter().skip(1).any(has_digits16))
@@ -209,7 +216,7 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
     let mut columns = Columns::default();
     for role in Role::ALL {
         columns[role] = match &opts.columns[role] {
-            Some(c) => Some(resolve_choice(c, &names, header, noun(role))?),
+            Some(c) => Some(resolve_choice(c, if header { &raw } else { &[] }, &names, header, noun(role))?),
             None if header => named[role],
             None => None,
         };
