@@ -61,7 +61,12 @@ pub fn canonical(name: &str) -> String {
 
 /// Splits one record into all of its fields (unquoted, unescaped), csv-core style. Slow; for
 /// sniffing only. Returns the fields and where the next record starts, or `None` at the end.
-pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>, usize)> {
+pub fn split_record(data: &[u8], pos: usize, d: u8) -> Option<(Vec<Vec<u8>>, usize)> {
+    split_quoted(data, pos, d, b'"')
+}
+
+/// [`split_record`] with `quote` as the quote character.
+fn split_quoted(data: &[u8], mut pos: usize, d: u8, quote: u8) -> Option<(Vec<Vec<u8>>, usize)> {
     while pos < data.len() && (data[pos] == b'\n' || data[pos] == b'\r') {
         pos += 1;
     }
@@ -76,9 +81,9 @@ pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>,
         pos += 1;
         let f = fields.last_mut().unwrap();
         if quoted {
-            if c == b'"' {
-                if data.get(pos) == Some(&b'"') {
-                    f.push(b'"');
+            if c == quote {
+                if data.get(pos) == Some(&quote) {
+                    f.push(quote);
                     pos += 1;
                 } else {
                     quoted = false;
@@ -86,7 +91,7 @@ pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>,
             } else {
                 f.push(c);
             }
-        } else if at_start && c == b'"' {
+        } else if at_start && c == quote {
             quoted = true;
             at_start = false;
         } else if c == d {
@@ -103,10 +108,14 @@ pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>,
 }
 
 fn sample_records(data: &[u8], d: u8, max: usize) -> Vec<Vec<Vec<u8>>> {
+    sample_quoted(data, d, b'"', max)
+}
+
+fn sample_quoted(data: &[u8], d: u8, quote: u8, max: usize) -> Vec<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     let mut pos = 0;
     while out.len() < max {
-        match split_record(data, pos, d) {
+        match split_quoted(data, pos, d, quote) {
             Some((f, next)) => {
                 out.push(f);
                 pos = next;
@@ -117,11 +126,13 @@ fn sample_records(data: &[u8], d: u8, max: usize) -> Vec<Vec<Vec<u8>>> {
     out
 }
 
-/// Picks the delimiter whose field count is largest and most consistent over the sample.
-fn sniff_delimiter(data: &[u8]) -> u8 {
-    let mut best = (b',', 0usize, 0usize);
-    for d in [b',', b';', b'\t', b'|'] {
-        let recs = sample_records(data, d, 50);
+/// How consistently `d` splits the first records: (records, records with the usual field
+/// count, that count). Fields are split with `"` as the quote, and with `'` (a dump quoted
+/// the SQL way, where a quoted field may hold the delimiter); the steadier reading counts.
+fn consistency(data: &[u8], d: u8) -> (usize, usize, usize) {
+    let mut best = (0, 0, 0);
+    for quote in [b'"', b'\''] {
+        let recs = sample_quoted(data, d, quote, 50);
         if recs.is_empty() {
             continue;
         }
@@ -129,11 +140,37 @@ fn sniff_delimiter(data: &[u8]) -> u8 {
         counts.sort_unstable();
         let modal = counts[counts.len() / 2];
         let agree = counts.iter().filter(|&&c| c == modal).count();
-        if modal > 1 && agree * 5 >= recs.len() * 4 && (agree, modal) > (best.1, best.2) {
-            best = (d, agree, modal);
+        if (agree, modal) > (best.1, best.2) {
+            best = (recs.len(), agree, modal);
         }
     }
-    best.0
+    best
+}
+
+/// Picks the delimiter whose field count is largest and most consistent over the sample: one
+/// that splits at least 4 records in 5 alike if any does, else (a short file with a header
+/// or a footer line such as `(3 rows)`) one that splits most records alike, else `,`. On a
+/// tie a tab or `|` wins over `,` and `;`, which fields hold far more often.
+fn sniff_delimiter(data: &[u8]) -> u8 {
+    let mut strict = (b',', 0usize, 0usize);
+    let mut loose = (b',', 0usize, 0usize);
+    for d in [b'\t', b'|', b',', b';'] {
+        let (n, agree, modal) = consistency(data, d);
+        if modal <= 1 {
+            continue;
+        }
+        if agree * 5 >= n * 4 && (agree, modal) > (strict.1, strict.2) {
+            strict = (d, agree, modal);
+        }
+        if agree * 2 > n && (agree, modal) > (loose.1, loose.2) {
+            loose = (d, agree, modal);
+        }
+    }
+    if strict.1 > 0 {
+        strict.0
+    } else {
+        loose.0
+    }
 }
 
 fn find_by_name(names: &[String], list: &[&str]) -> Option<usize> {
@@ -251,4 +288,39 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
     columns[Role::Nik] = Some(nik);
     columns[Role::Kk] = kk;
     Ok(Layout { delimiter, header, names, columns, data_start })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff_delimiter;
+
+    #[test]
+    fn a_tsv_whose_fields_carry_single_quotes_is_tab_separated() {
+        // Quoted the SQL way, with a tab inside a quoted field.
+        let tabbed = b"nik\tnama\tcatatan\n3507011508900001\t'BUDI'\t'a\tb'\n3507015508900002\t'SITI'\t'x'\n3507011508900003\t'ANI'\t'c\td'\n";
+        assert_eq!(sniff_delimiter(tabbed), b'\t');
+        // Commas and apostrophes inside the fields, as many commas as tabs on each line.
+        let commas = b"nik\tnama\n'3507011508900001'\t'BUDI, S.H.'\n'3507015508900002'\t'SITI, S.Pd.'\n'3507011508900003'\t'O'NEIL, M.'\n";
+        assert_eq!(sniff_delimiter(commas), b'\t');
+        // A leading apostrophe (a spreadsheet's text mark) opens no quote for the tab reading.
+        let marked = b"nik\tnama\n'3507011508900001\tBUDI\n'3507015508900002\tSITI\n'3507011508900003\tANI\n";
+        assert_eq!(sniff_delimiter(marked), b'\t');
+    }
+
+    #[test]
+    fn a_pipe_file_with_a_footer_line_is_pipe_separated() {
+        let footer = b"nik|nama\n3507011508900001|BUDI\n3507015508900002|SITI\n(2 rows)\n";
+        assert_eq!(sniff_delimiter(footer), b'|');
+        let psql = b" nik              | nama\n------------------+------\n 3507011508900001 | BUDI\n 3507015508900002 | SITI\n(2 rows)\n\n";
+        assert_eq!(sniff_delimiter(psql), b'|');
+    }
+
+    #[test]
+    fn plain_files_keep_their_delimiter() {
+        assert_eq!(sniff_delimiter(b"nik,nama\n3507011508900001,BUDI\n"), b',');
+        assert_eq!(sniff_delimiter(b"nik;nama\n3507011508900001;\"BUDI, S\"\n"), b';');
+        assert_eq!(sniff_delimiter(b"nik,nama\n3507011508900001,\"a;b\"\n3507011508900002,\"c;d\"\n"), b',');
+        assert_eq!(sniff_delimiter(b"3507011508900001\n3507011508900002\n"), b',');
+        assert_eq!(sniff_delimiter(b"nik,nama,alamat\n1,O'NEIL,JL. X\n2,D'ARC,JL. Y\n3,X,Y\n"), b',');
+    }
 }
