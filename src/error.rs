@@ -18,6 +18,12 @@ pub enum Error {
     #[error("{}: byte {offset}: {message}", shown(path))]
     Input { path: PathBuf, offset: u64, message: String },
 
+    /// Not text at all: known magic bytes (an image, a PDF, an executable, an archive takar does
+    /// not read) or a share of NUL and control bytes no text has. `kind` says which, in words
+    /// fit for a list of skipped files ([`BinaryKind::as_str`]); `what` names it exactly.
+    #[error("{}: byte {offset}: binary data ({what}), not a text dump; is it a spreadsheet or an unsupported archive?", shown(path))]
+    Binary { path: PathBuf, offset: u64, kind: BinaryKind, what: &'static str },
+
     #[error("{}: byte {offset}: cannot decompress ({kind}): {source}", shown(path))]
     Decompress { path: PathBuf, offset: u64, kind: &'static str, source: std::io::Error },
 
@@ -52,6 +58,41 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+}
+
+/// What kind of binary (non-text) input [`Error::Binary`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryKind {
+    Image,
+    Pdf,
+    Executable,
+    /// An archive or compressed stream takar does not open here (tar, 7z, RAR, or one nested
+    /// in a way it does not follow).
+    Archive,
+    /// An office document in a format takar does not read (OLE2 `.doc`, `.msg`).
+    Document,
+    Database,
+    /// Audio or video.
+    Media,
+    /// No known magic, but NUL and control bytes no text holds.
+    Data,
+}
+
+impl BinaryKind {
+    /// The kind in plain words: `image`, `PDF`, `executable`, `archive`, `document`,
+    /// `database`, `audio or video`, `binary data`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryKind::Image => "image",
+            BinaryKind::Pdf => "PDF",
+            BinaryKind::Executable => "executable",
+            BinaryKind::Archive => "archive",
+            BinaryKind::Document => "document",
+            BinaryKind::Database => "database",
+            BinaryKind::Media => "audio or video",
+            BinaryKind::Data => "binary data",
+        }
+    }
 }
 
 /// The prefix of a key error: the key file's path when there is one.

@@ -550,3 +550,51 @@ fn a_first_row_of_full_width_digits_is_data_not_a_header() {
     assert_eq!(v["inputs"][0]["header"], false);
     assert_eq!(v["nik"]["valid"], 3);
 }
+
+/// Scans `path` mapped, streamed and from stdin; the three summaries' counts, which must agree.
+fn counts_three_ways(path: &std::path::Path) -> serde_json::Value {
+    let p = path.to_str().unwrap();
+    let mapped = counts(&scan_json(&[p]));
+    assert_eq!(counts(&scan_json(&[p, "--mmap", "never"])), mapped, "{p}: streamed");
+    let out = takar_stdin(&["scan", "--json", "--reference-date", "2026-11-24", "-"], Some(&std::fs::read(path).unwrap()));
+    assert!(out.status.success(), "{p} on stdin: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(counts(&serde_json::from_slice(&out.stdout).unwrap()), mapped, "{p}: stdin");
+    mapped
+}
+
+#[test]
+fn a_nul_inside_a_field_is_data_in_every_format() {
+    let env = Env::new();
+    let files: [(&str, &[u8]); 7] = [
+        ("a.csv", b"nik,nama\n3507011508900001,BU\x00DI\n3507015508900002,SITI\n3507011508900003,\x00\n"),
+        ("a.tsv", b"nik\tnama\n3507011508900001\tBU\x00DI\n3507015508900002\tSITI\n3507011508900003\t\x00\n"),
+        ("pg.sql", b"-- PostgreSQL database dump\nCOPY public.dpt (nik, nama) FROM stdin;\n3507011508900001\tBU\x00DI\n3507015508900002\tSITI\n3507011508900003\t\x00\n\\.\n"),
+        ("my.sql", b"-- MySQL dump\nCREATE TABLE `dpt` (`nik` varchar(16), `nama` varchar(50));\nINSERT INTO `dpt` VALUES ('3507011508900001','BU\x00DI'),('3507015508900002','SI\\0TI'),('3507011508900003','\x00');\n"),
+        ("a.jsonl", b"{\"nik\":\"3507011508900001\",\"nama\":\"BU\x00DI\"}\n{\"nik\":\"3507015508900002\",\"nama\":\"SITI\"}\n{\"nik\":\"3507011508900003\",\"nama\":\"\x00\"}\n"),
+        ("a.json", b"[{\"nik\":\"3507011508900001\",\"nama\":\"BU\x00DI\"},{\"nik\":\"3507015508900002\",\"nama\":\"SITI\"},{\"nik\":\"3507011508900003\",\"nama\":\"\x00\"}]\n"),
+        ("a.txt", b"NIK 3507011508900001 nama BU\x00DI\nNIK 3507015508900002\nNIK 3507011508900003 \x00\n"),
+    ];
+    for (name, bytes) in files {
+        let v = counts_three_ways(&env.write(name, bytes));
+        assert_eq!((v["records"].as_u64(), v["nik"]["valid"].as_u64()), (Some(3), Some(3)), "{name}: {v}");
+    }
+}
+
+#[test]
+fn a_binary_file_named_directly_is_an_error_of_its_kind() {
+    let env = Env::new();
+    let out_dir = env.path("out");
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0..3000u32).map(|i| (i * 131 % 251) as u8));
+    let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n".to_vec();
+    pdf.extend(b"BT (3507011508900001) Tj ET\n".repeat(20));
+    for (name, bytes, what) in [("foto.jpg", png.as_slice(), "PNG image"), ("surat.csv", pdf.as_slice(), "PDF document")] {
+        let p = env.write(name, bytes);
+        for mmap in ["auto", "never"] {
+            let err = fails(&["scan", p.to_str().unwrap(), "--mmap", mmap, "--out", out_dir.to_str().unwrap()]);
+            assert!(err.contains(name) && err.contains(&format!("binary data ({what})")), "{err}");
+            assert_eq!(err.lines().count(), 1);
+            assert!(files_in(&out_dir).is_empty());
+        }
+    }
+}

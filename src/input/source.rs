@@ -18,7 +18,7 @@ use memmap2::Mmap;
 use super::blocks::{self, BlockReader, Plan};
 use super::compression::Compression;
 use super::decode as parallel_decode;
-use super::text::{is_plain_text, text_encoding};
+use super::text::{check_magic, is_plain_text, text_encoding};
 use crate::error::{Error, Result};
 
 /// When to memory-map (`--mmap`).
@@ -313,6 +313,9 @@ fn finish_stream(path: &Path, bytes: u64, compression: Compression, decoded: Box
         }
     };
     let complete = (&mut decoded).take(64 << 10).read_to_end(&mut sample).map_err(decode_error)? < (64 << 10);
+    // Before any transcoding makes other characters of its bytes: a PNG read as Windows-1252
+    // no longer starts with the PNG magic.
+    check_magic(path, &sample)?;
     let encoding = text_encoding(&sample, complete);
     let rejoined: Box<dyn Read + Send> = Box::new(Cursor::new(sample).chain(decoded));
     let (body, encoding_name): (Box<dyn Read + Send>, &'static str) = match encoding {
