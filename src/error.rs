@@ -110,9 +110,10 @@ pub fn shown(path: &std::path::Path) -> String {
 
 /// The one line an error is shown as: its message, then each cause in its chain that the
 /// message does not already hold (takar's errors print their `source` themselves, so `{:#}`
-/// would say an OS error twice), joined by `: `; and masked as a whole
+/// would say an OS error twice), joined by `: `; masked as a whole
 /// ([`mask_digits`](crate::nik::mask::mask_digits)), whatever a message or a library's cause
-/// echoed (a header, a flag's value, a file name).
+/// echoed (a header, a flag's value, a file name); and kept on one line, its control
+/// characters escaped (a JSON key or a file name may hold a line end or an escape sequence).
 pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut cause = err.source();
@@ -124,7 +125,7 @@ pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
         }
         cause = c.source();
     }
-    crate::nik::mask::mask_digits(&out)
+    crate::nik::mask::mask_digits(&out).chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 impl Error {
@@ -182,6 +183,12 @@ mod tests {
         struct Outer(#[source] std::io::Error);
         let err = Outer(std::io::Error::other("disk on fire"));
         assert_eq!(chain_message(&err), "reading stdin: disk on fire");
+    }
+
+    #[test]
+    fn a_message_stays_on_one_line() {
+        let err = Error::Column { path: "a\nb.jsonl".into(), message: "keys seen: j\nk, \u{1b}[31mred".into() };
+        assert_eq!(chain_message(&err), "a\\nb.jsonl: keys seen: j\\nk, \\u{1b}[31mred");
     }
 
     #[test]
