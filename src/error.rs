@@ -18,6 +18,12 @@ pub enum Error {
     #[error("{}: byte {offset}: {message}", shown(path))]
     Input { path: PathBuf, offset: u64, message: String },
 
+    /// Not text at all: known magic bytes (an image, a PDF, an executable, an archive takar does
+    /// not read) or a share of NUL and control bytes no text has. `kind` says which, in words
+    /// fit for a list of skipped files ([`BinaryKind::as_str`]); `what` names it exactly.
+    #[error("{}: byte {offset}: binary data ({what}), not a text dump; is it a spreadsheet or an unsupported archive?", shown(path))]
+    Binary { path: PathBuf, offset: u64, kind: BinaryKind, what: &'static str },
+
     #[error("{}: byte {offset}: cannot decompress ({kind}): {source}", shown(path))]
     Decompress { path: PathBuf, offset: u64, kind: &'static str, source: std::io::Error },
 
@@ -73,6 +79,12 @@ pub enum Error {
     #[error("{path}: {reason} (--strict makes every skipped file an error)")]
     Strict { path: String, reason: String },
 
+    /// The report could not be written to stdout (a full disk, a closed terminal). `note`
+    /// says what happened to the output files, so the message tells what was and was not
+    /// written.
+    #[error("cannot write the report to stdout: {source}{note}")]
+    Stdout { source: std::io::Error, note: String },
+
     #[error("{0}")]
     Usage(String),
 }
@@ -89,6 +101,41 @@ fn password_problem(problem: &crate::input::members::Failure) -> String {
     }
 }
 
+/// What kind of binary (non-text) input [`Error::Binary`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryKind {
+    Image,
+    Pdf,
+    Executable,
+    /// An archive or compressed stream takar does not open here (tar, 7z, RAR, or one nested
+    /// in a way it does not follow).
+    Archive,
+    /// An office document in a format takar does not read (OLE2 `.doc`, `.msg`).
+    Document,
+    Database,
+    /// Audio or video.
+    Media,
+    /// No known magic, but NUL and control bytes no text holds.
+    Data,
+}
+
+impl BinaryKind {
+    /// The kind in plain words: `image`, `PDF`, `executable`, `archive`, `document`,
+    /// `database`, `audio or video`, `binary data`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryKind::Image => "image",
+            BinaryKind::Pdf => "PDF",
+            BinaryKind::Executable => "executable",
+            BinaryKind::Archive => "archive",
+            BinaryKind::Document => "document",
+            BinaryKind::Database => "database",
+            BinaryKind::Media => "audio or video",
+            BinaryKind::Data => "binary data",
+        }
+    }
+}
+
 /// The prefix of a key error: the key file's path when there is one.
 fn key_file(path: Option<&std::path::Path>) -> String {
     match path {
@@ -97,9 +144,29 @@ fn key_file(path: Option<&std::path::Path>) -> String {
     }
 }
 
-/// A path as shown in messages: any 16-digit run (a file named after a NIK) is masked.
+/// A path as shown in messages: any NIK-like run (a file named after a NIK) is masked.
 pub fn shown(path: &std::path::Path) -> String {
     crate::nik::mask::mask_digits(&path.display().to_string())
+}
+
+/// The one line an error is shown as: its message, then each cause in its chain that the
+/// message does not already hold (takar's errors print their `source` themselves, so `{:#}`
+/// would say an OS error twice), joined by `: `; masked as a whole
+/// ([`mask_digits`](crate::nik::mask::mask_digits)), whatever a message or a library's cause
+/// echoed (a header, a flag's value, a file name); and kept on one line, its control
+/// characters escaped (a JSON key or a file name may hold a line end or an escape sequence).
+pub fn chain_message(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    crate::nik::mask::mask_digits(&out).chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 impl Error {
@@ -126,8 +193,48 @@ impl Error {
         Error::KeysFile { path: path.into(), message: message.into() }
     }
 
+    /// A failure to write the report to stdout; `note` (empty, or starting with `; `) says
+    /// what became of the output files.
+    pub fn stdout(source: std::io::Error, note: impl Into<String>) -> Error {
+        Error::Stdout { source, note: note.into() }
+    }
+
     /// An input error about `path` at byte `offset`.
     pub fn input(path: impl Into<PathBuf>, offset: u64, message: impl Into<String>) -> Error {
         Error::Input { path: path.into(), offset, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_os_error_is_said_once() {
+        let err = Error::io("nope.csv", std::io::Error::from(std::io::ErrorKind::NotFound));
+        let shown = chain_message(&err);
+        assert_eq!(shown.matches("not found").count(), 1, "{shown}");
+        assert!(shown.starts_with("nope.csv: "), "{shown}");
+    }
+
+    #[test]
+    fn a_cause_the_message_does_not_hold_is_added() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("reading stdin")]
+        struct Outer(#[source] std::io::Error);
+        let err = Outer(std::io::Error::other("disk on fire"));
+        assert_eq!(chain_message(&err), "reading stdin: disk on fire");
+    }
+
+    #[test]
+    fn a_message_stays_on_one_line() {
+        let err = Error::Column { path: "a\nb.jsonl".into(), message: "keys seen: j\nk, \u{1b}[31mred".into() };
+        assert_eq!(chain_message(&err), "a\\nb.jsonl: keys seen: j\\nk, \\u{1b}[31mred");
+    }
+
+    #[test]
+    fn a_nik_in_any_shape_is_masked_in_the_message() {
+        let err = Error::Usage("--reference-date \"３５０７ ０１１５ ０８９０ ０００１\": expected a real date".into());
+        assert_eq!(chain_message(&err), "--reference-date \"３５０７ ０１** **** ****\": expected a real date");
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! Whoever holds the key can undo every pseudonym made with it, so the key is handled as the
 //! secret it is: it never appears in a message, an error or `Debug` output. What names it
-//! instead is its [fingerprint](Key::fingerprint), 16 hex characters (in groups of four) of a labelled BLAKE3
+//! instead is its [fingerprint](Key::fingerprint), 16 hex characters (in groups of four joined by `:`) of a labelled BLAKE3
 //! derivation, safe to print and to write beside pseudonyms (two pseudonym files compare only
 //! when their fingerprints match). Errors about a key file name the file, never its contents.
 //!
@@ -65,12 +65,14 @@ impl Key {
     }
 
     /// The key's name: 16 hex characters (64 bits) of a labelled BLAKE3 derivation of the key,
-    /// in four groups (`8bf4-f010-3aee-d472`). Safe to print; one-way, and enough to tell keys
-    /// apart, not to guess one. Grouped because 16 hex characters are all decimal digits for
-    /// about one key in 1,850, and a 16-digit run is what every leak guard refuses.
+    /// in four groups joined by `:` (`8bf4:f010:3aee:d472`). Safe to print; one-way, and enough
+    /// to tell keys apart, not to guess one. Grouped because 16 hex characters are all decimal
+    /// digits for about one key in 1,850, and a 16-digit run is what every leak guard refuses;
+    /// joined by `:`, not `-` or a space, because `1234-5678-9012-3456` is a NIK to the guard
+    /// ([`mask`](crate::nik::mask)).
     pub fn fingerprint(&self) -> String {
         let plain = hex(&self.derive(FINGERPRINT_CONTEXT)[..8]);
-        [&plain[..4], &plain[4..8], &plain[8..12], &plain[12..]].join("-")
+        [&plain[..4], &plain[4..8], &plain[8..12], &plain[12..]].join(":")
     }
 
     /// 32 bytes derived from the key for one purpose, named by `context` (BLAKE3 `derive_key`):
@@ -377,9 +379,9 @@ mod tests {
         let key = Key::from_hex(&"00".repeat(32)).unwrap();
         let fingerprint = key.fingerprint();
         assert_eq!(fingerprint.len(), 19);
-        assert!(fingerprint.split('-').all(|g| g.len() == 4 && g.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())));
+        assert!(fingerprint.split(':').all(|g| g.len() == 4 && g.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())));
         assert_eq!(fingerprint, key.clone().fingerprint());
-        assert!(!key.to_hex().contains(&fingerprint.replace('-', "")));
+        assert!(!key.to_hex().contains(&fingerprint.replace(':', "")));
         let other = Key::from_hex(&format!("{}01", "00".repeat(31))).unwrap();
         assert_ne!(other.fingerprint(), fingerprint);
     }

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             if err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("takar: error: {err:#}");
+            eprintln!("takar: error: {}", takar::error::chain_message(err.as_ref()));
             let code = err.downcast_ref::<takar::Error>().map_or(1, |e| e.exit_code());
             ExitCode::from(code)
         }
@@ -48,10 +48,10 @@ fn nik(c: NikConfig) -> anyhow::Result<()> {
     let mut emit = |raw: &[u8]| -> anyhow::Result<()> {
         let rep = takar::nik_command::describe(raw, &v, c.reveal);
         if c.json {
-            serde_json::to_writer(&mut out, &rep)?;
-            out.write_all(b"\n")?;
+            serde_json::to_writer(&mut out, &rep).map_err(|e| takar::Error::stdout(e.into(), ""))?;
+            out.write_all(b"\n").map_err(|e| takar::Error::stdout(e, ""))?;
         } else {
-            out.write_all(takar::nik_command::render_text(&rep).as_bytes())?;
+            out.write_all(takar::nik_command::render_text(&rep).as_bytes()).map_err(|e| takar::Error::stdout(e, ""))?;
         }
         Ok(())
     };
@@ -65,7 +65,7 @@ fn nik(c: NikConfig) -> anyhow::Result<()> {
             emit(arg.as_bytes())?;
         }
     }
-    out.flush()?;
+    out.flush().map_err(|e| takar::Error::stdout(e, ""))?;
     Ok(())
 }
 
@@ -81,21 +81,37 @@ fn scan(c: ScanConfig) -> anyhow::Result<()> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(c.threads).build().context("starting worker threads")?;
     let dump = pool.install(|| takar::scan::scan_dump(&c.scan, &v, pseudonyms.as_ref()))?;
     let summary = &dump.summary;
-    if let Some(dir) = &c.out {
-        let is_input_number = |n: u64| dump.is_input_number(n, &v);
-        let keys = dump.pseudonyms.as_ref().map(|p| KeysOutput::new(&p.key_fingerprint, &p.nik_packed, &p.kk, &is_input_number));
-        let manifest = takar::scan::manifest(&c.scan, c.reference, dump.pseudonyms.as_ref().map(|p| p.key_fingerprint.as_str()))?;
-        takar::report::output::write_scan_outputs(dir, summary, regions, keys.as_ref(), Some(&manifest), c.lang)?;
-    }
+    // The report is rendered first and printed before the output files are renamed into
+    // place: a report that cannot be printed (stdout a full disk) leaves no outputs, and the
+    // error says it was stdout. A reader that stops early (`| head`) is no failure: the files
+    // are still committed.
     let text = if c.json {
         takar::report::json::render(summary)
     } else {
         takar::report::terminal::render_lang(summary, regions, &TerminalOptions { top: c.top, color: c.color }, c.lang)
     };
+    match &c.out {
+        Some(dir) => {
+            let is_input_number = |n: u64| dump.is_input_number(n, &v);
+            let keys = dump.pseudonyms.as_ref().map(|p| KeysOutput::new(&p.key_fingerprint, &p.nik_packed, &p.kk, &is_input_number));
+            let manifest = takar::scan::manifest(&c.scan, c.reference, dump.pseudonyms.as_ref().map(|p| p.key_fingerprint.as_str()))?;
+            let note = format!("; no output file was written to {}", takar::error::shown(dir));
+            let mut print = || match print_stdout(&text) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(takar::Error::stdout(e, note.as_str())),
+                _ => Ok(()),
+            };
+            takar::report::output::write_scan_outputs(dir, summary, regions, keys.as_ref(), Some(&manifest), c.lang, &mut print)?;
+        }
+        None => print_stdout(&text).map_err(|e| takar::Error::stdout(e, ""))?,
+    }
+    Ok(())
+}
+
+/// Writes the whole report to stdout and flushes it.
+fn print_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    out.flush()
 }
 
 fn overlap(c: takar::config::OverlapConfig) -> anyhow::Result<()> {
@@ -110,9 +126,7 @@ fn overlap(c: takar::config::OverlapConfig) -> anyhow::Result<()> {
     } else {
         takar::report::overlap::render_text(&names, fingerprint, &found.figures, regions)
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    print_stdout(&text).map_err(|e| takar::Error::stdout(e, ""))?;
     Ok(())
 }
 

@@ -446,6 +446,7 @@ fn skip_reason(e: &Error, member: bool) -> Option<String> {
     Some(match e {
         Error::NotADump { reason, .. } => reason.clone(),
         Error::Password { problem: Failure::NeedsPassword, .. } => "encrypted".into(),
+        Error::Binary { kind, .. } => kind.as_str().into(),
         Error::Input { message, .. } if message.starts_with("binary data") => "binary data".into(),
         Error::Input { message, offset, .. } => format!("not readable as a dump: byte {offset}: {message}"),
         Error::Column { message, .. } => {

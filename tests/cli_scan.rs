@@ -156,6 +156,9 @@ fn bad_input_names_the_file_and_writes_nothing() {
     let missing = env.path("nope.csv");
     let err = fails(&["scan", missing.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
     assert!(err.contains("nope.csv"), "{err}");
+    // The OS error once, not once from takar's message and again from its cause.
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!out_dir.exists() || files_in(&out_dir).is_empty());
 
     let garbage = env.write("garbage.bin", &[0x13, 0x37, 0x00, 0xff, 0x00, 0x10]);
@@ -408,5 +411,194 @@ fn column_role_flag_refuses_bad_roles_and_roles_given_twice() {
         args.extend(twice.iter().copied());
         let err = usage_error(&args);
         assert!(err.contains("given twice"), "{twice:?}: {err}");
+    }
+}
+
+/// Runs takar with stdout sent to `stdout`; returns the exit code and stderr.
+fn takar_to(args: &[&str], stdout: std::process::Stdio) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_takar"))
+        .env("TAKAR_KEY", TEST_KEY)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run takar");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_report_that_cannot_be_printed_leaves_no_outputs_and_says_stdout() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    let env = Env::new();
+    let p = env.write("small.csv", SMALL);
+    let out_dir = env.path("out");
+    for json in [false, true] {
+        let mut args = vec!["scan", p.to_str().unwrap(), "--out", out_dir.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        let (code, err) = takar_to(&args, full.try_clone().unwrap().into());
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("stdout") && err.contains("no output file was written"), "{err}");
+        assert_eq!(err.matches("os error 28").count(), 1, "{err}");
+        assert!(files_in(&out_dir).is_empty(), "{:?}", files_in(&out_dir));
+    }
+    let (code, err) = takar_to(&["scan", p.to_str().unwrap()], full.into());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.starts_with("takar: error: cannot write the report to stdout"), "{err}");
+}
+
+#[test]
+fn a_reader_that_stops_early_still_gets_the_outputs() {
+    let env = Env::new();
+    let p = env.write("small.csv", SMALL);
+    let out_dir = env.path("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_takar"))
+        .env("TAKAR_KEY", TEST_KEY)
+        .args(["scan", p.to_str().unwrap(), "--out", out_dir.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run takar");
+    // The pipe's only reader goes before takar writes anything: `takar scan ... | head -0`.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(files_in(&out_dir).len(), 8, "{:?}", files_in(&out_dir));
+}
+
+/// `3507011508900001` written as people and spreadsheets write it: dashed, spaced, dotted,
+/// full-width, mixed. The NIK normaliser reads each as those 16 digits.
+fn nik_shapes() -> Vec<String> {
+    let wide = |s: &str| s.chars().map(|c| if c.is_ascii_digit() { char::from_u32(0xFF10 + (c as u32 - '0' as u32)).unwrap() } else { c }).collect::<String>();
+    vec![
+        "3507-0115-0890-0001".to_string(),
+        "3507 0115 0890 0001".to_string(),
+        "35.07.01.150890.0001".to_string(),
+        wide("3507011508900001"),
+        wide("3507 0115 0890 0001"),
+        format!("3507-{}-0890-{}", wide("0115"), wide("0001")),
+    ]
+}
+
+/// Everything a run left where a person or a script could see it: stdout, stderr and every
+/// output file.
+fn everything(out: &std::process::Output, out_dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut all = vec![("stdout".to_string(), out.stdout.clone()), ("stderr".to_string(), out.stderr.clone())];
+    for f in files_in(out_dir) {
+        all.push((f.clone(), std::fs::read(out_dir.join(f)).unwrap()));
+    }
+    all
+}
+
+fn assert_no_nik_shape(out: &std::process::Output, out_dir: &std::path::Path, shape: &str) {
+    for (name, bytes) in everything(out, out_dir) {
+        // The drawn pages' path data (`l1.2-3.4 5.6`) reads as separated digits; they are held
+        // to the literal shapes below and to no 16 adjacent digits.
+        let drawn = name == "report.html" || name == "map.svg";
+        assert!(!drawn || !takar::report::guard::has_adjacent_digit_run(&bytes), "{shape:?} reached {name}");
+        let text = name != "keys.takar" && !name.ends_with(".parquet") && !drawn;
+        assert!(!text || !takar::report::has_nik_like_run(&bytes), "{shape:?} reached {name}: {}", String::from_utf8_lossy(&bytes));
+        for needle in [shape.as_bytes(), b"3507011508900001"] {
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{shape:?} reached {name}");
+        }
+    }
+}
+
+#[test]
+fn a_nik_in_any_shape_is_masked_everywhere() {
+    let env = Env::new();
+    let out_dir = env.path("out");
+    for (i, shape) in nik_shapes().iter().enumerate() {
+        // In a header, a file name and the summary's column names.
+        let body = format!("nik,{shape}\n3507015508900002,x\n3507015508900003,y\n");
+        let p = env.write(&format!("{i}/{shape}.csv"), body.as_bytes());
+        let _ = std::fs::remove_dir_all(&out_dir);
+        for json in [false, true] {
+            let mut args = vec!["scan", p.to_str().unwrap(), "--kk-column", shape, "--out", out_dir.to_str().unwrap()];
+            if json {
+                args.push("--json");
+            }
+            let out = takar(&args);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_no_nik_shape(&out, &out_dir, shape);
+        }
+        // In the messages: headers seen, a column named on the command line, flag values.
+        let headers = env.write(&format!("{i}/h.csv"), format!("nama,no_kk,keterangan {shape}\nBUDI,,JL\n").as_bytes());
+        for args in [
+            vec!["scan", headers.to_str().unwrap(), "--format", "csv"],
+            vec!["scan", p.to_str().unwrap(), "--nik-column", &format!("x{shape}")],
+            vec!["scan", p.to_str().unwrap(), "--reference-date", shape],
+            vec!["scan", p.to_str().unwrap(), "--delimiter", shape],
+            vec!["scan", p.to_str().unwrap(), "--column", &format!("nik=x{shape}")],
+            vec!["scan", &format!("{}/missing {shape}.csv", env.path("").display())],
+        ] {
+            let out = takar(&args);
+            assert!(!out.status.success(), "{args:?}");
+            assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{}", String::from_utf8_lossy(&out.stderr));
+            assert_no_nik_shape(&out, &env.path("none"), shape);
+        }
+    }
+}
+
+#[test]
+fn a_first_row_of_full_width_digits_is_data_not_a_header() {
+    let env = Env::new();
+    let wide: String = "3507011508900001".chars().map(|c| char::from_u32(0xFF10 + (c as u32 - '0' as u32)).unwrap()).collect();
+    let p = env.write("fw.csv", format!("{wide},１５-０８-１９９０\n3507015508900002,15-08-1990\n3507011508900003,15-08-1990\n").as_bytes());
+    let v = scan_json(&[p.to_str().unwrap()]);
+    assert_eq!(v["records"], 3);
+    assert_eq!(v["inputs"][0]["header"], false);
+    assert_eq!(v["nik"]["valid"], 3);
+}
+
+/// Scans `path` mapped, streamed and from stdin; the three summaries' counts, which must agree.
+fn counts_three_ways(path: &std::path::Path) -> serde_json::Value {
+    let p = path.to_str().unwrap();
+    let mapped = counts(&scan_json(&[p]));
+    assert_eq!(counts(&scan_json(&[p, "--mmap", "never"])), mapped, "{p}: streamed");
+    let out = takar_stdin(&["scan", "--json", "--reference-date", "2026-11-24", "-"], Some(&std::fs::read(path).unwrap()));
+    assert!(out.status.success(), "{p} on stdin: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(counts(&serde_json::from_slice(&out.stdout).unwrap()), mapped, "{p}: stdin");
+    mapped
+}
+
+#[test]
+fn a_nul_inside_a_field_is_data_in_every_format() {
+    let env = Env::new();
+    let files: [(&str, &[u8]); 7] = [
+        ("a.csv", b"nik,nama\n3507011508900001,BU\x00DI\n3507015508900002,SITI\n3507011508900003,\x00\n"),
+        ("a.tsv", b"nik\tnama\n3507011508900001\tBU\x00DI\n3507015508900002\tSITI\n3507011508900003\t\x00\n"),
+        ("pg.sql", b"-- PostgreSQL database dump\nCOPY public.dpt (nik, nama) FROM stdin;\n3507011508900001\tBU\x00DI\n3507015508900002\tSITI\n3507011508900003\t\x00\n\\.\n"),
+        ("my.sql", b"-- MySQL dump\nCREATE TABLE `dpt` (`nik` varchar(16), `nama` varchar(50));\nINSERT INTO `dpt` VALUES ('3507011508900001','BU\x00DI'),('3507015508900002','SI\\0TI'),('3507011508900003','\x00');\n"),
+        ("a.jsonl", b"{\"nik\":\"3507011508900001\",\"nama\":\"BU\x00DI\"}\n{\"nik\":\"3507015508900002\",\"nama\":\"SITI\"}\n{\"nik\":\"3507011508900003\",\"nama\":\"\x00\"}\n"),
+        ("a.json", b"[{\"nik\":\"3507011508900001\",\"nama\":\"BU\x00DI\"},{\"nik\":\"3507015508900002\",\"nama\":\"SITI\"},{\"nik\":\"3507011508900003\",\"nama\":\"\x00\"}]\n"),
+        ("a.txt", b"NIK 3507011508900001 nama BU\x00DI\nNIK 3507015508900002\nNIK 3507011508900003 \x00\n"),
+    ];
+    for (name, bytes) in files {
+        let v = counts_three_ways(&env.write(name, bytes));
+        assert_eq!((v["records"].as_u64(), v["nik"]["valid"].as_u64()), (Some(3), Some(3)), "{name}: {v}");
+    }
+}
+
+#[test]
+fn a_binary_file_named_directly_is_an_error_of_its_kind() {
+    let env = Env::new();
+    let out_dir = env.path("out");
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend((0..3000u32).map(|i| (i * 131 % 251) as u8));
+    let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n".to_vec();
+    pdf.extend(b"BT (3507011508900001) Tj ET\n".repeat(20));
+    for (name, bytes, what) in [("foto.jpg", png.as_slice(), "PNG image"), ("surat.csv", pdf.as_slice(), "PDF")] {
+        let p = env.write(name, bytes);
+        for mmap in ["auto", "never"] {
+            let err = fails(&["scan", p.to_str().unwrap(), "--mmap", mmap, "--out", out_dir.to_str().unwrap()]);
+            assert!(err.contains(name) && err.contains(what) && err.contains("not a dump"), "{err}");
+            assert_eq!(err.lines().count(), 1);
+            assert!(files_in(&out_dir).is_empty());
+        }
     }
 }

@@ -396,28 +396,71 @@ fn leak_guard_finds_sixteen_digit_runs() {
     assert!(has_nik_like_run(b"1234567890123456"));
     assert!(has_nik_like_run(b"x12345678901234567y"));
     assert!(has_nik_like_run(b"nik=3507011204900001\n"));
-    assert!(!has_nik_like_run(b"350701-120490-0001"));
-    assert!(!has_nik_like_run(b"12345678 12345678 12345678"));
-    assert!(!has_nik_like_run("١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦".as_bytes()), "only ASCII digits count");
+    // What the NIK normaliser reads as 16 digits: separators and full-width digits.
+    assert!(has_nik_like_run(b"350701-120490-0001"));
+    assert!(has_nik_like_run(b"12345678 12345678"));
+    assert!(has_nik_like_run("３５０７０１１２０４９００００１".as_bytes()));
+    // What it does not: other separators, and digits of other scripts.
+    assert!(!has_nik_like_run(b"12,345,678,123,456,789"));
+    assert!(!has_nik_like_run(b"1234:5678:1234:5678"));
+    assert!(!has_nik_like_run(b"12345678\t12345678\n"));
+    assert!(!has_nik_like_run("١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦".as_bytes()), "Arabic-Indic digits are not read as digits");
+}
+
+/// A text output that (wrongly) holds a NIK in one of its shapes.
+struct Leaky(&'static str);
+
+impl takar::report::Output for Leaky {
+    fn name(&self) -> &str {
+        "summary.json"
+    }
+    fn write(&self, out: &mut (dyn std::io::Write + Send), path: &Path) -> takar::Result<()> {
+        write!(out, "{{\"path\": \"dumps/{}.csv\"}}\n", self.0).map_err(|e| Error::io(path, e))
+    }
+    fn guard(&self) -> takar::report::Guard<'_> {
+        takar::report::Guard::TextNoDigitRun
+    }
 }
 
 #[test]
 fn leak_guard_fails_the_run_and_leaves_no_file() {
+    use takar::report::write_staged;
+
     let dir = tempfile::tempdir().unwrap();
-    let mut s = fixture();
-    s.inputs[0].path = "dumps/3507011204900001.csv".into();
-    let err = write_outputs(dir.path(), &s, table()).unwrap_err();
-    match &err {
-        Error::LeakGuard { path } => assert_eq!(path, &dir.path().join("summary.json")),
-        other => panic!("expected LeakGuard, got {other:?}"),
+    for shape in ["3507011204900001", "3507-0112-0490-0001", "3507 0112 0490 0001", "３５０７０１１２０４９００００１"] {
+        let err = write_staged(dir.path(), &[&Leaky(shape)]).unwrap_err();
+        match &err {
+            Error::LeakGuard { path } => assert_eq!(path, &dir.path().join("summary.json")),
+            other => panic!("expected LeakGuard, got {other:?}"),
+        }
+        assert!(!err.to_string().contains(shape), "the error does not repeat the number");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "no output and no temp file");
     }
-    assert!(!err.to_string().contains("3507011204900001"), "the error does not repeat the number");
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "no output and no temp file");
 
     // A directory that did not exist is created, and stays empty.
     let fresh = dir.path().join("new");
-    assert!(matches!(write_outputs(&fresh, &s, table()), Err(Error::LeakGuard { .. })));
+    assert!(matches!(write_staged(&fresh, &[&Leaky("3507011204900001")]), Err(Error::LeakGuard { .. })));
     assert_eq!(fs::read_dir(&fresh).unwrap().count(), 0);
+}
+
+/// A summary field that echoes input (a path named after a NIK, in any of its shapes) is
+/// masked when rendered, so the outputs are written, masked.
+#[test]
+fn an_echoed_nik_is_masked_in_every_rendered_output() {
+    let dir = tempfile::tempdir().unwrap();
+    for shape in ["3507011204900001", "3507-0112-0490-0001", "３５０７ ０１１２ ０４９０ ０００１"] {
+        let mut s = fixture();
+        s.inputs[0].path = format!("dumps/{shape}.csv");
+        s.inputs[0].nik_column = Some(shape.to_string());
+        s.inputs[0].warnings = vec![format!("byte 7: {shape}")];
+        write_outputs(dir.path(), &s, table()).unwrap();
+        let written = fs::read_to_string(dir.path().join("summary.json")).unwrap();
+        let terminal = takar::report::terminal::render(&s, table(), &TerminalOptions::default());
+        for text in [&written, &json::render(&s), &terminal] {
+            assert!(!has_nik_like_run(text.as_bytes()) && !text.contains(shape), "{text}");
+            assert!(text.contains("**"), "{text}");
+        }
+    }
 }
 
 /// A text file checked block by block agrees with the whole-buffer guard, wherever the block
@@ -508,9 +551,7 @@ fn leak_guard_keeps_older_outputs_untouched() {
     let dir = tempfile::tempdir().unwrap();
     write_outputs(dir.path(), &fixture(), table()).unwrap();
     let before = fs::read(dir.path().join("summary.json")).unwrap();
-    let mut s = fixture();
-    s.inputs[0].path = "1234567890123456".into();
-    assert!(write_outputs(dir.path(), &s, table()).is_err());
+    assert!(takar::report::write_staged(dir.path(), &[&Leaky("1234567890123456")]).is_err());
     assert_eq!(fs::read(dir.path().join("summary.json")).unwrap(), before);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 4);
 }

@@ -324,3 +324,22 @@ fn generated_people_as_xls_give_the_csv_answer() {
     assert_eq!(v["inputs"][0]["format"], "xls");
     assert_eq!(v["inputs"][0]["nik_column"], "DPT!nik");
 }
+
+/// calamine overflows on a cell reference of many letters (`AAAAAAAAA1`) in a build with
+/// overflow checks; however it fails, the workbook is one clear error, never a crash.
+#[test]
+fn a_workbook_the_reader_chokes_on_is_one_error_line() {
+    let env = Env::new();
+    let rows = vec![vec![S("NIK")], vec![S("3507011508900001")]];
+    let p = env.write("rusak.xlsx", &xlsx(&[("DPT", rows)], 26usize.pow(7)));
+    let out = takar(&["scan", p.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => {}
+        Some(1) => {
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(stderr.contains("rusak.xlsx") && stderr.contains("not a readable xlsx workbook"), "{stderr}");
+        }
+        other => panic!("exit {other:?}: {stderr}"),
+    }
+}

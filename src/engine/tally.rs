@@ -139,6 +139,9 @@ pub enum Warning {
     InsertCutShort,
     /// SQL: a `COPY ... FROM stdin` block whose `\.` end line never came.
     CopyUnterminated,
+    /// SQL: a statement other than an `INSERT` (or a comment) that starts here never ends: a
+    /// stray quote, or an unclosed comment, runs to the end of the input.
+    SqlUnended,
     /// JSON: not JSON at this byte.
     JsonMalformed,
     /// JSON: a string or record opened here and never closed.
@@ -156,6 +159,7 @@ impl Warning {
             Warning::UnterminatedQuote => "quoted field never closed; the rest of the input was counted as one record",
             Warning::InsertCutShort => "INSERT statement cut short by the end of the input; its rows up to here were counted",
             Warning::CopyUnterminated => "COPY block never ended with a \\. line; its lines were counted",
+            Warning::SqlUnended => "SQL statement never ended (a quote or comment in it is never closed); read on from the next line",
             Warning::JsonMalformed => "malformed JSON; the record was counted with the values read before this byte",
             Warning::JsonUnclosed => "JSON string or record never closed; counted with the values read before the end",
             Warning::JsonArrayUnclosed => "JSON array of records never closed; the records in it were counted",

@@ -25,6 +25,11 @@
 //! never repairs; a smaller whole number is written out in full (and counts as `length` in a
 //! NIK column); other numbers as Rust prints them.
 //!
+//! **Damage.** A workbook calamine cannot read is an error naming it; where calamine itself
+//! panics on damaged bytes (it has: an arithmetic overflow on a cell reference of many
+//! letters), the panic is caught ([`guarded`]) and becomes that same error, so one bad file
+//! never ends takar with a crash.
+//!
 //! Every record goes through [`Counter::record`], so the counting rules are those of every
 //! other format. The report shows the format (`xlsx`, `xlsb`, `xls`, `ods`) and, per column,
 //! the sheets it was found in (`DPT!NIK`).
@@ -160,6 +165,30 @@ fn kind_of_file(path: &Path) -> std::io::Result<Option<Kind>> {
     Ok(zip::ZipArchive::new(std::io::BufReader::new(std::fs::File::open(path)?)).ok().and_then(|z| kind_of_names(z.file_names())))
 }
 
+/// Runs one call into the workbook reader; `None` when the reader panicked (on damaged bytes),
+/// without the panic's message on stderr: the caller reports the workbook as unreadable, in
+/// its one error line. The quiet hook is installed once and hands every other panic to the
+/// hook that was there before.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    use std::cell::Cell;
+    thread_local! {
+        static QUIET: Cell<bool> = const { Cell::new(false) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    QUIET.with(|q| q.set(was));
+    result
+}
+
 /// What counting a workbook gave; the driver turns it into the input's report.
 pub struct WorkbookCount {
     pub harvest: Harvest,
@@ -173,13 +202,15 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
     let unreadable = |what: String| {
         Error::input(&book.path, 0, format!("not a readable {} workbook: {}", book.kind.as_str(), mask_digits(&what)))
     };
+    let damaged = || unreadable("damaged data the reader could not follow".to_string());
     let cursor = Cursor::new(&book.bytes[..]);
-    let mut sheets: Sheets<Cursor<&[u8]>> = match book.kind {
-        Kind::Xlsx => Xlsx::new(cursor).map(Sheets::Xlsx).map_err(|e| unreadable(e.to_string()))?,
-        Kind::Xlsb => Xlsb::new(cursor).map(Sheets::Xlsb).map_err(|e| unreadable(e.to_string()))?,
-        Kind::Xls => Xls::new(cursor).map(Sheets::Xls).map_err(|e| unreadable(e.to_string()))?,
-        Kind::Ods => Ods::new(cursor).map(Sheets::Ods).map_err(|e| unreadable(e.to_string()))?,
-    };
+    let opened = guarded(|| match book.kind {
+        Kind::Xlsx => Xlsx::new(cursor).map(Sheets::Xlsx).map_err(|e| e.to_string()),
+        Kind::Xlsb => Xlsb::new(cursor).map(Sheets::Xlsb).map_err(|e| e.to_string()),
+        Kind::Xls => Xls::new(cursor).map(Sheets::Xls).map_err(|e| e.to_string()),
+        Kind::Ods => Ods::new(cursor).map(Sheets::Ods).map_err(|e| e.to_string()),
+    });
+    let mut sheets: Sheets<Cursor<&[u8]>> = opened.ok_or_else(damaged)?.map_err(unreadable)?;
     let names: Vec<String> =
         sheets.sheets_metadata().iter().filter(|s| matches!(s.typ, SheetType::WorkSheet)).map(|s| s.name.clone()).collect();
 
@@ -189,7 +220,9 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
     let mut used: Vec<SheetColumns> = Vec::new();
     let mut skipped: Vec<(String, usize, String)> = Vec::new();
     for name in &names {
-        let range = sheets.worksheet_range(name).map_err(|e| unreadable(format!("sheet {:?}: {e}", mask_digits(name))))?;
+        let range = guarded(|| sheets.worksheet_range(name))
+            .ok_or_else(damaged)?
+            .map_err(|e| unreadable(format!("sheet {:?}: {e}", mask_digits(name))))?;
         let shown_name = mask_digits(name);
         match count_sheet(&range, opts, v, &mut counter) {
             Ok(Some(cols)) => used.push(SheetColumns { sheet: shown_name, ..cols }),

@@ -20,7 +20,7 @@ use super::compression::Compression;
 use super::decode as parallel_decode;
 use super::kind::{self, Kind};
 use super::members::{self, Failure, Password};
-use super::text::{is_plain_text, text_encoding};
+use super::text::{check_magic, is_plain_text, text_encoding};
 use crate::error::{Error, Result};
 
 /// When to memory-map (`--mmap`).
@@ -499,6 +499,11 @@ fn finish_stream(path: &Path, bytes: u64, compression: Compression, decoded: Box
     };
     let complete = (&mut decoded).take(64 << 10).read_to_end(&mut sample).map_err(decode_error)? < (64 << 10);
     let kind = if compression == Compression::None { Kind::Dump } else { kind::sniff(&sample[..sample.len().min(kind::HEAD)]) };
+    // Before any transcoding makes other characters of its bytes: a PNG read as Windows-1252
+    // no longer starts with the PNG magic. Containers and documents were told apart above.
+    if kind == Kind::Dump {
+        check_magic(path, &sample)?;
+    }
     let encoding = if kind == Kind::Dump { text_encoding(&sample, complete) } else { None };
     let rejoined: Box<dyn Read + Send> = Box::new(Cursor::new(sample).chain(decoded));
     let (body, encoding_name): (Box<dyn Read + Send>, &'static str) = match encoding {

@@ -24,6 +24,10 @@ pub const TEXT_BLOCK: usize = 64 << 10;
 pub enum Guard<'a> {
     /// No run of 16 or more ASCII digits anywhere in the bytes.
     TextNoDigitRun,
+    /// No run of 16 or more *adjacent* ASCII digits: for drawn pages (report.html, map.svg),
+    /// whose path data (`l1.2-3.4 5.6`) reads as a separated NIK to the full guard. Their
+    /// words come from summary.json, which passed the full guard before they were drawn.
+    DrawnNoDigitRun,
     /// No string value or metadata entry with a 16-digit run, no integer of 16+ digits.
     ParquetValues,
     /// The output's own check of its temporary file: `Ok(true)` when it leaks. Its errors
@@ -37,6 +41,7 @@ impl std::fmt::Debug for Guard<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Guard::TextNoDigitRun => "TextNoDigitRun",
+            Guard::DrawnNoDigitRun => "DrawnNoDigitRun",
             Guard::ParquetValues => "ParquetValues",
             Guard::Custom(_) => "Custom",
         })
@@ -50,6 +55,7 @@ impl Guard<'_> {
             Guard::TextNoDigitRun => File::open(tmp)
                 .and_then(|f| reader_has_nik_like_run(f, TEXT_BLOCK))
                 .map_err(|e| Error::io(tmp, e)),
+            Guard::DrawnNoDigitRun => std::fs::read(tmp).map(|b| has_adjacent_digit_run(&b)).map_err(|e| Error::io(tmp, e)),
             Guard::ParquetValues => parquet::holds_nik_like_value(tmp)
                 .map_err(|source| Error::Parquet { path: target.to_path_buf(), source }),
             Guard::Custom(check) => check(tmp),
@@ -72,5 +78,29 @@ pub fn reader_has_nik_like_run(mut reader: impl Read, block: usize) -> io::Resul
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// 16 or more ASCII digits side by side.
+pub fn has_adjacent_digit_run(bytes: &[u8]) -> bool {
+    let mut run = 0usize;
+    for b in bytes {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 16 {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod drawn_tests {
+    use super::has_adjacent_digit_run;
+
+    #[test]
+    fn drawn_pages_refuse_adjacent_runs_only() {
+        assert!(has_adjacent_digit_run(b"x 3507011508900001 y"));
+        assert!(!has_adjacent_digit_run(b"M350.7,11.5l0.8-9.0 0.0-0.1"));
+        assert!(!has_adjacent_digit_run(b"350701150890000"));
     }
 }

@@ -13,10 +13,25 @@ pub fn render(summary: &Summary) -> String {
     let mut s = summary.clone();
     s.elapsed_s = round_to(s.elapsed_s, 1e3);
     s.bytes_per_s = round_to(s.bytes_per_s, 1.0);
-    let mut out =
-        serde_json::to_string_pretty(&s).expect("a Summary always serialises (string keys, no maps of structs)");
-    out.push('\n');
-    out
+    pretty(&s)
+}
+
+/// `value` as pretty JSON ending with a newline, [`shown`].
+pub(crate) fn pretty(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("takar's reports are plain data (string keys, no maps of structs)");
+    text.push('\n');
+    shown(text)
+}
+
+/// Rendered text as it may leave takar: any NIK-like run left in it
+/// (in a path, a header name, a warning, whatever field a summary grows) is masked here, once,
+/// for every text renderer. takar's own figures never form one (thousands commas, rounded
+/// floats, hashes joined by `:`), so only echoed input is touched.
+pub fn shown(mut text: String) -> String {
+    if crate::nik::mask::has_nik_like_run(text.as_bytes()) {
+        text = crate::nik::mask::mask_digits(&text);
+    }
+    text
 }
 
 /// `x` rounded to a multiple of `1 / scale`; non-finite values pass through (JSON `null`).

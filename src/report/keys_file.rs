@@ -15,11 +15,12 @@
 //! | 14 + `H`   | rest  | exactly one zstd frame (level 3, with its content checksum)    |
 //!
 //! The header is one JSON object with exactly these fields, in this order when takar writes it:
-//! `{"format_version":1,"takar_version":"0.1.0","key_fingerprint":"<xxxx-xxxx-xxxx-xxxx>","nik":N,"kk":M}`.
+//! `{"format_version":1,"takar_version":"0.1.0","key_fingerprint":"<xxxx:xxxx:xxxx:xxxx>","nik":N,"kk":M}`.
 //! `format_version` repeats the version byte, `key_fingerprint` is
 //! [`Key::fingerprint`](crate::keyring::Key::fingerprint) of the key that made the
 //! pseudonyms (files made with different keys cannot be compared), `N` and `M` count the NIK
-//! and KK pseudonyms.
+//! and KK pseudonyms. A fingerprint joined by `-` (how takar wrote it before `-` counted as a
+//! separator inside a NIK) is read too, as the same fingerprint joined by `:`.
 //!
 //! The frame decompresses to the body, three sections back to back and nothing after them:
 //!
@@ -47,9 +48,9 @@
 //! (Bali, NTB, NTT) are the bytes `'3'`, `'4'`, `'5'`, so a dump of those provinces alone has
 //! long digit runs there (and those runs are no valid NIK: their month digits would be 3-5).
 //!
-//! The header is raw bytes; the key fingerprint in it is written in dashed groups of four, so
-//! it is never a 16-digit run, even for the one key in about 1,850 whose 16 hex characters are
-//! all decimal digits.
+//! The header is raw bytes; the key fingerprint in it is written in groups of four joined by
+//! `:`, so it is never a NIK-like run, even for the one key in about 1,850 whose 16 hex
+//! characters are all decimal digits.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -203,10 +204,10 @@ fn invalid_input(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
-/// Four groups of four lowercase hex characters joined by `-`, the form of
+/// Four groups of four lowercase hex characters joined by `:`, the form of
 /// [`Key::fingerprint`](crate::keyring::Key::fingerprint).
 fn is_fingerprint(text: &str) -> bool {
-    text.len() == 19 && text.split('-').count() == 4 && text.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    text.len() == 19 && text.split(':').count() == 4 && text.split(':').all(|g| g.len() == 4 && g.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 /// Reads and checks the keys file at `path`, streamed from disk.
@@ -263,7 +264,7 @@ fn read_header<R: BufRead>(reader: &mut R, path: &Path) -> Result<Header> {
         ));
     }
     // serde_json quotes what it did not expect; masked, as a damaged file could hold anything.
-    let header: Header = serde_json::from_slice(&json).map_err(|e| {
+    let mut header: Header = serde_json::from_slice(&json).map_err(|e| {
         Error::keys_file(path, format!("byte {HEADER_AT}: the header is not takar's JSON: {}", mask_digits(&e.to_string())))
     })?;
     if header.format_version != u32::from(FORMAT_VERSION) {
@@ -271,6 +272,10 @@ fn read_header<R: BufRead>(reader: &mut R, path: &Path) -> Result<Header> {
             path,
             format!("header: format_version {} disagrees with the version byte {FORMAT_VERSION}", header.format_version),
         ));
+    }
+    // Written by an earlier takar, with `-` between the groups: the same fingerprint.
+    if header.key_fingerprint.len() == 19 && header.key_fingerprint.split('-').count() == 4 {
+        header.key_fingerprint = header.key_fingerprint.replace('-', ":");
     }
     if !is_fingerprint(&header.key_fingerprint) {
         return Err(Error::keys_file(path, "header: key_fingerprint is not four groups of four lowercase hex characters"));
@@ -540,7 +545,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet, HashSet};
     use std::path::PathBuf;
 
-    const FINGERPRINT: &str = "0123-4567-89ab-cdef";
+    const FINGERPRINT: &str = "0123:4567:89ab:cdef";
 
     fn path() -> PathBuf {
         PathBuf::from("dump/keys.takar")
@@ -641,7 +646,7 @@ mod tests {
         assert_eq!(&bytes[..9], b"TAKARKEYS");
         assert_eq!(bytes[9], 1);
         let json = format!(
-            r#"{{"format_version":1,"takar_version":"{}","key_fingerprint":"0123-4567-89ab-cdef","nik":2,"kk":1}}"#,
+            r#"{{"format_version":1,"takar_version":"{}","key_fingerprint":"0123:4567:89ab:cdef","nik":2,"kk":1}}"#,
             env!("CARGO_PKG_VERSION")
         );
         assert_eq!(env!("CARGO_PKG_VERSION"), "0.1.0");
@@ -689,6 +694,18 @@ mod tests {
     }
 
     #[test]
+    fn a_fingerprint_joined_by_dashes_reads_as_the_same_one() {
+        let dashed = header_json(0, 0).replace(FINGERPRINT, &FINGERPRINT.replace(':', "-"));
+        let set = read_from(&crafted(&dashed, &[]), &path()).unwrap();
+        assert_eq!(set.header.key_fingerprint, FINGERPRINT);
+        // And an all-digit fingerprint, written now, is no NIK to the guard.
+        let digits = "1234:5678:9012:3456";
+        let mut out = Vec::new();
+        write(&mut out, digits, &[], &[]).unwrap();
+        assert!(!crate::nik::mask::has_nik_like_run(&out));
+    }
+
+    #[test]
     fn refuses_a_header_that_is_not_takars_json() {
         let good = header_json(0, 0);
         let not_json = "x".repeat(good.len());
@@ -697,7 +714,7 @@ mod tests {
         assert!(keys_error(&crafted(&extra, &[])).contains("unknown field `more`"));
         let missing = good.replace(r#","kk":0"#, "");
         assert!(keys_error(&crafted(&missing, &[])).contains("missing field `kk`"));
-        let upper = good.replace(FINGERPRINT, "0123-4567-89AB-CDEF");
+        let upper = good.replace(FINGERPRINT, "0123:4567:89AB:CDEF");
         assert!(keys_error(&crafted(&upper, &[])).contains("key_fingerprint is not four groups of four lowercase hex"));
         // What serde quotes from a damaged header is masked.
         let digits = good.replace(r#""nik":0"#, r#""nik":"1234567890123456""#);

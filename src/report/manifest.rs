@@ -11,7 +11,7 @@ pub struct ManifestInput {
     /// The path as given (digits masked, as everywhere).
     pub path: String,
     pub bytes: u64,
-    /// BLAKE3 in dashed groups of four hex characters; `null` for stdin.
+    /// BLAKE3 in groups of four hex characters joined by `:`; `null` for stdin.
     pub blake3: Option<String>,
 }
 
@@ -37,7 +37,5 @@ pub struct Manifest {
 
 /// The manifest as pretty JSON, ending in a newline.
 pub fn render(m: &Manifest) -> String {
-    let mut text = serde_json::to_string_pretty(m).expect("plain data serialises");
-    text.push('\n');
-    text
+    super::json::pretty(m)
 }

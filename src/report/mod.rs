@@ -36,6 +36,6 @@ pub mod verdict_text;
 pub use crate::nik::mask::has_nik_like_run;
 pub use guard::Guard;
 pub use output::write_outputs;
-pub use staged::{write_staged, write_staged_parallel, Output};
+pub use staged::{write_staged, write_staged_parallel, write_staged_then, Output};
 pub use regions::{region_rows, Level, RegionRow};
 pub use terminal::TerminalOptions;

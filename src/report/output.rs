@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::guard::Guard;
 use super::regions::{region_rows, Level};
-use super::staged::{write_staged, Output};
+use super::staged::{write_staged, write_staged_then, Output};
 use super::manifest::{self, Manifest};
 use super::html::{self, ReportData};
 use super::labels::Lang;
@@ -30,25 +30,50 @@ pub const OUTPUT_FILES: [&str; 4] =
 /// the leak guard and only then renamed into place; on any failure no output or temporary file
 /// is left behind. A file that trips the guard fails the run with [`Error::LeakGuard`].
 pub fn write_outputs(dir: &Path, summary: &Summary, regions: &RegionTable) -> Result<()> {
-    write_outputs_with_keys(dir, summary, regions, None, None)
+    write_outputs_with_keys(dir, summary, regions, None, None, &mut || Ok(()))
 }
 
 /// [`write_outputs`], plus `keys.takar` when `keys` is given and `manifest.json` when
-/// `manifest` is, in the same all-or-nothing set.
-pub fn write_outputs_with_keys(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>) -> Result<()> {
-    write_set(dir, summary, regions, keys, manifest, None)
+/// `manifest` is, in the same all-or-nothing set; `before_commit` runs when all are written
+/// and checked, before any is renamed into place, and its failure leaves none behind
+/// ([`write_staged_then`]).
+pub fn write_outputs_with_keys(
+    dir: &Path,
+    summary: &Summary,
+    regions: &RegionTable,
+    keys: Option<&KeysOutput<'_>>,
+    manifest: Option<&Manifest>,
+    before_commit: &mut dyn FnMut() -> Result<()>,
+) -> Result<()> {
+    write_set(dir, summary, regions, keys, manifest, None, before_commit)
 }
 
 /// Everything `takar scan --out` writes: [`write_outputs_with_keys`]'s files, and
 /// `report.html` and `map.svg` in `lang`.
-pub fn write_scan_outputs(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>, lang: Lang) -> Result<()> {
-    write_set(dir, summary, regions, keys, manifest, Some(lang))
+pub fn write_scan_outputs(
+    dir: &Path,
+    summary: &Summary,
+    regions: &RegionTable,
+    keys: Option<&KeysOutput<'_>>,
+    manifest: Option<&Manifest>,
+    lang: Lang,
+    before_commit: &mut dyn FnMut() -> Result<()>,
+) -> Result<()> {
+    write_set(dir, summary, regions, keys, manifest, Some(lang), before_commit)
 }
 
-fn write_set(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<&KeysOutput<'_>>, manifest: Option<&Manifest>, report: Option<Lang>) -> Result<()> {
-    let json = TextFile { name: SUMMARY_JSON, text: json::render(summary) };
+fn write_set(
+    dir: &Path,
+    summary: &Summary,
+    regions: &RegionTable,
+    keys: Option<&KeysOutput<'_>>,
+    manifest: Option<&Manifest>,
+    report: Option<Lang>,
+    before_commit: &mut dyn FnMut() -> Result<()>,
+) -> Result<()> {
+    let json = TextFile { name: SUMMARY_JSON, text: json::render(summary), drawn: false };
     let [p, r, d] = Level::ALL.map(|level| RegionParquet { summary, regions, level });
-    let manifest = manifest.map(|m| TextFile { name: MANIFEST_JSON, text: manifest::render(m) });
+    let manifest = manifest.map(|m| TextFile { name: MANIFEST_JSON, text: manifest::render(m), drawn: false });
     // The page is rendered from the bytes the summary and the regency file will hold, through
     // the reader `takar report DIR` uses: both give the same page.
     let pages = match report {
@@ -70,7 +95,7 @@ fn write_set(dir: &Path, summary: &Summary, regions: &RegionTable, keys: Option<
     for page in pages.iter().flatten() {
         outputs.push(page);
     }
-    write_staged(dir, &outputs)
+    write_staged_then(dir, &outputs, before_commit)
 }
 
 /// The name of the HTML report and of its map alone.
@@ -79,8 +104,8 @@ pub const MAP_SVG: &str = "map.svg";
 
 fn report_files(data: &ReportData, lang: Lang) -> [TextFile; 2] {
     [
-        TextFile { name: REPORT_HTML, text: html::render_page(data, lang) },
-        TextFile { name: MAP_SVG, text: html::render_map_svg(data, lang) },
+        TextFile { name: REPORT_HTML, text: html::render_page(data, lang), drawn: true },
+        TextFile { name: MAP_SVG, text: html::render_map_svg(data, lang), drawn: true },
     ]
 }
 
@@ -131,6 +156,8 @@ impl Output for KeysOutput<'_> {
 struct TextFile {
     name: &'static str,
     text: String,
+    /// A drawn page (coordinates in its path data): checked for adjacent digit runs only.
+    drawn: bool,
 }
 
 impl Output for TextFile {
@@ -141,7 +168,11 @@ impl Output for TextFile {
         out.write_all(self.text.as_bytes()).map_err(|e| Error::io(path, e))
     }
     fn guard(&self) -> Guard<'_> {
-        Guard::TextNoDigitRun
+        if self.drawn {
+            Guard::DrawnNoDigitRun
+        } else {
+            Guard::TextNoDigitRun
+        }
     }
 }
 

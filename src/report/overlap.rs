@@ -73,9 +73,7 @@ pub fn render_json(names: &[String], key_fingerprint: &str, o: &Overlap, regions
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&json).expect("plain data serialises");
-    text.push('\n');
-    text
+    super::json::pretty(&json)
 }
 
 /// The table for people: each set's size and own part, then each pair with its shares and its
@@ -107,5 +105,5 @@ pub fn render_text(names: &[String], key_fingerprint: &str, o: &Overlap, regions
             let _ = writeln!(out, "    most shared in: {}", shown.join(", "));
         }
     }
-    out
+    super::json::shown(out)
 }

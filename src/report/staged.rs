@@ -35,6 +35,14 @@ pub trait Output {
 /// trips its guard fails the run with [`Error::LeakGuard`]; on any failure no output or
 /// temporary file of this run is left behind.
 pub fn write_staged(dir: &Path, outputs: &[&dyn Output]) -> Result<()> {
+    write_staged_then(dir, outputs, &mut || Ok(()))
+}
+
+/// [`write_staged`], with `before_commit` run once every file is written and checked but
+/// before any is renamed into place: when it fails, nothing is renamed and every temporary
+/// file is removed (`takar scan --out` prints its report there, so a report that cannot be
+/// printed leaves no output files either).
+pub fn write_staged_then(dir: &Path, outputs: &[&dyn Output], before_commit: &mut dyn FnMut() -> Result<()>) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut staged = Staged { files: Vec::new() };
     for output in outputs {
@@ -49,6 +57,7 @@ pub fn write_staged(dir: &Path, outputs: &[&dyn Output]) -> Result<()> {
             return Err(Error::LeakGuard { path: target.clone() });
         }
     }
+    before_commit()?;
     staged.commit()
 }
 

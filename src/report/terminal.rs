@@ -137,7 +137,7 @@ pub fn render_lang(summary: &Summary, regions: &RegionTable, opts: &TerminalOpti
     }
     per_input(&mut o, &p, l, &summary.inputs);
     timing(&mut o, &p, l, summary, total_bytes);
-    o
+    super::json::shown(o)
 }
 
 fn section(o: &mut String, p: &Paint, title: &str) {

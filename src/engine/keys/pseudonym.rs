@@ -268,7 +268,7 @@ mod tests {
         let kk: Vec<u64> = inputs.iter().map(|&x| p.kk(x)).collect();
         assert_eq!(nik, [169_499_896_089_137, 6_802_640_730_601, 27_647_956_864_432], "NIK pseudonyms changed");
         assert_eq!(kk, [106_850_979_563_078, 271_121_838_279_731, 213_438_053_558_668], "KK pseudonyms changed");
-        assert_eq!(p.fingerprint(), "8bf4-f010-3aee-d472", "fingerprint changed");
+        assert_eq!(p.fingerprint(), "8bf4:f010:3aee:d472", "fingerprint changed");
     }
 
     /// Flipping one input bit flips about half of the 48 output bits, averaged over many

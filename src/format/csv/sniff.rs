@@ -61,7 +61,12 @@ pub fn canonical(name: &str) -> String {
 
 /// Splits one record into all of its fields (unquoted, unescaped), csv-core style. Slow; for
 /// sniffing only. Returns the fields and where the next record starts, or `None` at the end.
-pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>, usize)> {
+pub fn split_record(data: &[u8], pos: usize, d: u8) -> Option<(Vec<Vec<u8>>, usize)> {
+    split_quoted(data, pos, d, b'"')
+}
+
+/// [`split_record`] with `quote` as the quote character.
+fn split_quoted(data: &[u8], mut pos: usize, d: u8, quote: u8) -> Option<(Vec<Vec<u8>>, usize)> {
     while pos < data.len() && (data[pos] == b'\n' || data[pos] == b'\r') {
         pos += 1;
     }
@@ -76,9 +81,9 @@ pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>,
         pos += 1;
         let f = fields.last_mut().unwrap();
         if quoted {
-            if c == b'"' {
-                if data.get(pos) == Some(&b'"') {
-                    f.push(b'"');
+            if c == quote {
+                if data.get(pos) == Some(&quote) {
+                    f.push(quote);
                     pos += 1;
                 } else {
                     quoted = false;
@@ -86,7 +91,7 @@ pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>,
             } else {
                 f.push(c);
             }
-        } else if at_start && c == b'"' {
+        } else if at_start && c == quote {
             quoted = true;
             at_start = false;
         } else if c == d {
@@ -103,10 +108,14 @@ pub fn split_record(data: &[u8], mut pos: usize, d: u8) -> Option<(Vec<Vec<u8>>,
 }
 
 fn sample_records(data: &[u8], d: u8, max: usize) -> Vec<Vec<Vec<u8>>> {
+    sample_quoted(data, d, b'"', max)
+}
+
+fn sample_quoted(data: &[u8], d: u8, quote: u8, max: usize) -> Vec<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     let mut pos = 0;
     while out.len() < max {
-        match split_record(data, pos, d) {
+        match split_quoted(data, pos, d, quote) {
             Some((f, next)) => {
                 out.push(f);
                 pos = next;
@@ -117,11 +126,13 @@ fn sample_records(data: &[u8], d: u8, max: usize) -> Vec<Vec<Vec<u8>>> {
     out
 }
 
-/// Picks the delimiter whose field count is largest and most consistent over the sample.
-fn sniff_delimiter(data: &[u8]) -> u8 {
-    let mut best = (b',', 0usize, 0usize);
-    for d in [b',', b';', b'\t', b'|'] {
-        let recs = sample_records(data, d, 50);
+/// How consistently `d` splits the first records: (records, records with the usual field
+/// count, that count). Fields are split with `"` as the quote, and with `'` (a dump quoted
+/// the SQL way, where a quoted field may hold the delimiter); the steadier reading counts.
+fn consistency(data: &[u8], d: u8) -> (usize, usize, usize) {
+    let mut best = (0, 0, 0);
+    for quote in [b'"', b'\''] {
+        let recs = sample_quoted(data, d, quote, 50);
         if recs.is_empty() {
             continue;
         }
@@ -129,11 +140,37 @@ fn sniff_delimiter(data: &[u8]) -> u8 {
         counts.sort_unstable();
         let modal = counts[counts.len() / 2];
         let agree = counts.iter().filter(|&&c| c == modal).count();
-        if modal > 1 && agree * 5 >= recs.len() * 4 && (agree, modal) > (best.1, best.2) {
-            best = (d, agree, modal);
+        if (agree, modal) > (best.1, best.2) {
+            best = (recs.len(), agree, modal);
         }
     }
-    best.0
+    best
+}
+
+/// Picks the delimiter whose field count is largest and most consistent over the sample: one
+/// that splits at least 4 records in 5 alike if any does, else (a short file with a header
+/// or a footer line such as `(3 rows)`) one that splits most records alike, else `,`. On a
+/// tie a tab or `|` wins over `,` and `;`, which fields hold far more often.
+fn sniff_delimiter(data: &[u8]) -> u8 {
+    let mut strict = (b',', 0usize, 0usize);
+    let mut loose = (b',', 0usize, 0usize);
+    for d in [b'\t', b'|', b',', b';'] {
+        let (n, agree, modal) = consistency(data, d);
+        if modal <= 1 {
+            continue;
+        }
+        if agree * 5 >= n * 4 && (agree, modal) > (strict.1, strict.2) {
+            strict = (d, agree, modal);
+        }
+        if agree * 2 > n && (agree, modal) > (loose.1, loose.2) {
+            loose = (d, agree, modal);
+        }
+    }
+    if strict.1 > 0 {
+        strict.0
+    } else {
+        loose.0
+    }
 }
 
 fn find_by_name(names: &[String], list: &[&str]) -> Option<usize> {
@@ -141,18 +178,20 @@ fn find_by_name(names: &[String], list: &[&str]) -> Option<usize> {
     list.iter().find_map(|want| canon.iter().position(|c| c == want))
 }
 
-fn resolve_choice(choice: &ColumnChoice, names: &[String], header: bool, what: &str) -> Result<usize, String> {
+/// The column `choice` names: by position, or by header name as written in the file (`raw`;
+/// `shown` are the same names masked, for the message).
+fn resolve_choice(choice: &ColumnChoice, raw: &[String], shown: &[String], header: bool, what: &str) -> Result<usize, String> {
     match choice {
         ColumnChoice::Position(n) => Ok(n - 1),
         ColumnChoice::Name(name) => {
             let want = canonical(name);
-            names
-                .iter()
-                .position(|n| n == name || (header && canonical(n) == want))
+            let name = mask_digits(name);
+            raw.iter()
+                .position(|n| *n == *name || (header && canonical(n) == want))
                 .filter(|_| header)
                 .ok_or_else(|| {
                     if header {
-                        format!("no {what} column named {name:?}; headers seen: {}", names.join(", "))
+                        format!("no {what} column named {name:?}; headers seen: {}", shown.join(", "))
                     } else {
                         format!("no header row, so {what} column {name:?} must be given as a number (1 = first column)")
                     }
@@ -181,22 +220,27 @@ fn content_scores(records: &[Vec<Vec<u8>>], v: &Validator<'_>) -> Vec<(usize, us
     scores
 }
 
+/// Whether a field holds a digit, ASCII or full-width (U+FF10-U+FF19, which the NIK
+/// normaliser reads as digits too): a row of full-width numbers is data, not a header.
+fn holds_digit(f: &[u8]) -> bool {
+    f.iter().any(u8::is_ascii_digit) || f.windows(3).any(|w| matches!(w, [0xEF, 0xBC, 0x90..=0x99]))
+}
+
 /// Guesses the layout from a sample at the start of the input (after any BOM).
 pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<Layout, String> {
     let data = strip_bom(sample);
     let bom = sample.len() - data.len();
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(data));
     let records = sample_records(data, delimiter, 1000);
-    let first: Vec<String> = records
-        .first()
-        .map(|r| r.iter().map(|f| mask_digits(String::from_utf8_lossy(f).trim())).collect())
-        .unwrap_or_default();
-    // Names in the first record; they choose columns only if it turns out to be a header.
-    let named = HEADER_NAMES.map(|list| find_by_name(&first, list));
+    // Names in the first record as written (to match a name given on the command line) and
+    // masked (to be shown); they choose columns only if it turns out to be a header.
+    let raw: Vec<String> = records.first().map(|r| r.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect()).unwrap_or_default();
+    let first: Vec<String> = raw.iter().map(|n| mask_digits(n)).collect();
+    let named = HEADER_NAMES.map(|list| find_by_name(&raw, list));
     let header = opts.header.unwrap_or_else(|| {
         let has_digits16 = |r: &Vec<Vec<u8>>| r.iter().any(|f| matches!(v.nik(f), Check::Valid(_)) || matches!(v.kk(f), Check::Valid(_)));
-        let has_digit = |r: &Vec<Vec<u8>>| r.iter().any(|f| f.iter().any(u8::is_ascii_digit));
-        let label_like = |r: &Vec<Vec<u8>>| r.iter().all(|f| !f.is_empty() && !f.iter().any(u8::is_ascii_digit));
+        let has_digit = |r: &Vec<Vec<u8>>| r.iter().any(|f| holds_digit(f));
+        let label_like = |r: &Vec<Vec<u8>>| r.iter().all(|f| !f.is_empty() && !holds_digit(f));
         named[Role::Nik].is_some()
             || named[Role::Kk].is_some()
             || (records.first().is_some_and(|r| !has_digits16(r)) && records.iter().skip(1).any(has_digits16))
@@ -209,7 +253,7 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
     let mut columns = Columns::default();
     for role in Role::ALL {
         columns[role] = match &opts.columns[role] {
-            Some(c) => Some(resolve_choice(c, &names, header, noun(role))?),
+            Some(c) => Some(resolve_choice(c, if header { &raw } else { &[] }, &names, header, noun(role))?),
             None if header => named[role],
             None => None,
         };
@@ -244,4 +288,39 @@ pub fn sniff(sample: &[u8], opts: &SniffOptions, v: &Validator<'_>) -> Result<La
     columns[Role::Nik] = Some(nik);
     columns[Role::Kk] = kk;
     Ok(Layout { delimiter, header, names, columns, data_start })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff_delimiter;
+
+    #[test]
+    fn a_tsv_whose_fields_carry_single_quotes_is_tab_separated() {
+        // Quoted the SQL way, with a tab inside a quoted field.
+        let tabbed = b"nik\tnama\tcatatan\n3507011508900001\t'BUDI'\t'a\tb'\n3507015508900002\t'SITI'\t'x'\n3507011508900003\t'ANI'\t'c\td'\n";
+        assert_eq!(sniff_delimiter(tabbed), b'\t');
+        // Commas and apostrophes inside the fields, as many commas as tabs on each line.
+        let commas = b"nik\tnama\n'3507011508900001'\t'BUDI, S.H.'\n'3507015508900002'\t'SITI, S.Pd.'\n'3507011508900003'\t'O'NEIL, M.'\n";
+        assert_eq!(sniff_delimiter(commas), b'\t');
+        // A leading apostrophe (a spreadsheet's text mark) opens no quote for the tab reading.
+        let marked = b"nik\tnama\n'3507011508900001\tBUDI\n'3507015508900002\tSITI\n'3507011508900003\tANI\n";
+        assert_eq!(sniff_delimiter(marked), b'\t');
+    }
+
+    #[test]
+    fn a_pipe_file_with_a_footer_line_is_pipe_separated() {
+        let footer = b"nik|nama\n3507011508900001|BUDI\n3507015508900002|SITI\n(2 rows)\n";
+        assert_eq!(sniff_delimiter(footer), b'|');
+        let psql = b" nik              | nama\n------------------+------\n 3507011508900001 | BUDI\n 3507015508900002 | SITI\n(2 rows)\n\n";
+        assert_eq!(sniff_delimiter(psql), b'|');
+    }
+
+    #[test]
+    fn plain_files_keep_their_delimiter() {
+        assert_eq!(sniff_delimiter(b"nik,nama\n3507011508900001,BUDI\n"), b',');
+        assert_eq!(sniff_delimiter(b"nik;nama\n3507011508900001;\"BUDI, S\"\n"), b';');
+        assert_eq!(sniff_delimiter(b"nik,nama\n3507011508900001,\"a;b\"\n3507011508900002,\"c;d\"\n"), b',');
+        assert_eq!(sniff_delimiter(b"3507011508900001\n3507011508900002\n"), b',');
+        assert_eq!(sniff_delimiter(b"nik,nama,alamat\n1,O'NEIL,JL. X\n2,D'ARC,JL. Y\n3,X,Y\n"), b',');
+    }
 }

@@ -149,8 +149,10 @@ fn tuple_all(d: &[u8], p: usize, dia: Dialect) -> lex::Lex<(Row, usize)> {
 }
 
 /// Walks the statements that start in `[from, stop)`, recording tables and sampling rows.
-/// Returns where it stopped.
-fn walk(d: &[u8], from: usize, stop: usize, dia: Dialect, cat: &mut Catalogue) -> usize {
+/// Returns where it stopped. `whole`: `d` is the whole input, so a statement that does not end
+/// in it never ends (a stray quote in a `SET` line); the walk goes on from the next line, as
+/// the parser does ([`super::unended`]).
+fn walk(d: &[u8], from: usize, stop: usize, whole: bool, dia: Dialect, cat: &mut Catalogue) -> usize {
     let mut p = from;
     while p < stop.min(d.len()) {
         let Ok(q) = lex::skip_blank(d, p, dia) else { break };
@@ -167,7 +169,11 @@ fn walk(d: &[u8], from: usize, stop: usize, dia: Dialect, cat: &mut Catalogue) -
                 crate::engine::Step::Incomplete => None,
             }
         } else {
-            lex::statement_end(d, q, dia).ok()
+            match lex::statement_end(d, q, dia) {
+                Ok(end) => Some(end),
+                Err(_) if whole => memchr::memchr(b'\n', &d[q..]).map(|i| q + i + 1),
+                Err(_) => None,
+            }
         };
         match next {
             Some(n) if n > p => p = n,
@@ -405,9 +411,14 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
     let bom = sample.len() - strip_bom(sample).len();
     let dialect = sniff_dialect(&sample[bom..]);
     let text = all.unwrap_or(sample);
+    let whole = whole || all.is_some();
     let mut cat = Catalogue::default();
-    let mut walked = walk(text, bom, sample.len(), dialect, &mut cat);
-    if let Some(all) = all.filter(|a| a.len() > walked) {
+    let mut walked = walk(text, bom, sample.len(), whole, dialect, &mut cat);
+    // Past where the walk stopped, tables are searched for: in the whole input when it is
+    // mapped, else in the sample, the same way, so that a stream and a map of the same bytes
+    // find the same tables (all of them, when the input fits in the sample).
+    if text.len() > walked {
+        let all = text;
         // Tables defined (and filled) beyond the sample, found by a parallel search.
         let mut starts = find_all(all, walked, b"CREATE TABLE");
         if memmem::find(sample, b"create table").is_some() || memmem::find(sample, b"insert into").is_some() {
@@ -421,11 +432,22 @@ pub fn detect(sample: &[u8], whole: bool, all: Option<&[u8]>, opts: &SniffOption
         starts.sort_unstable();
         for s in starts.into_iter().take(MAX_TABLES) {
             if s >= walked {
-                walked = walk(all, s, s + WALK_AFTER, dialect, &mut cat).max(s + 1);
+                walked = walk(all, s, s + WALK_AFTER, whole, dialect, &mut cat).max(s + 1);
+            }
+        }
+        if cat.tables.is_empty() {
+            // No CREATE TABLE or COPY past a statement that never ends: the first INSERT or
+            // REPLACE at a line start.
+            let first = [&b"\nINSERT "[..], b"\ninsert ", b"\nREPLACE ", b"\nreplace "]
+                .iter()
+                .filter_map(|n| memmem::find(&all[walked..], n).map(|i| walked + i + 1))
+                .min();
+            if let Some(s) = first {
+                walk(all, s, s + WALK_AFTER, whole, dialect, &mut cat);
             }
         }
     }
-    let scope = if whole || all.is_some() { "the dump" } else { "the first MiB of the stream" };
+    let scope = if whole { "the dump" } else { "the first MiB of the stream" };
     if cat.tables.is_empty() {
         return Err(format!("no CREATE TABLE, INSERT or COPY statement in {scope}; is it an SQL dump? (tables seen: none)"));
     }

@@ -31,7 +31,12 @@
 //! [`Step::Incomplete`], and its tuples are held back (not counted) until a later block has
 //! all of it. At the end of the input, an `INSERT` of the counted table cut inside a tuple
 //! counts the tuple read so far and warns with the offset where the open string (or tuple)
-//! started; an unfinished last `COPY` line of an unterminated block likewise.
+//! started; an unfinished last `COPY` line of an unterminated block likewise. Another statement
+//! (or a comment) that never ends, because of a stray quote (`SET lock_timeout" = 0;`), is
+//! known to be one only at the end of the input; there it is read past from its next line,
+//! with a warning, so one damaged line hides no row after it. Detection walks past it the same
+//! way, and searches the sample of a stream as it searches a mapped file, so every way of
+//! reading the same bytes finds the same tables and gives the same answer.
 //!
 //! # Limits
 //!
@@ -147,6 +152,26 @@ fn cut_end(eof: bool, len: usize) -> Step {
     }
 }
 
+/// A statement (not an `INSERT`'s tuples) or comment at `pos` that does not end within the
+/// view: wait for more bytes; at the end of the input, where it is known never to end (a
+/// stray quote in `SET lock_timeout' = 0;`), read on from the next line, with a warning, so
+/// that one damaged line does not hide every row after it. Where the input ends on that
+/// line, the step ends there. Mapped or streamed, the step sees the same bytes from `pos` to
+/// the end before it decides, so every way of reading gives the same answer.
+#[inline]
+fn unended(d: &[u8], eof: bool, pos: usize, base: u64, counter: &mut Counter<'_>) -> Step {
+    if !eof {
+        return Step::Incomplete;
+    }
+    match memchr(b'\n', &d[pos..]) {
+        Some(i) if pos + i + 1 < d.len() => {
+            counter.warn(base + pos as u64, Warning::SqlUnended);
+            Step::Next(pos + i + 1)
+        }
+        _ => Step::Next(d.len()),
+    }
+}
+
 impl SqlParser {
     fn new(dialect: Dialect, target: Target, data_start: u64) -> SqlParser {
         let copy = (dialect == Dialect::Postgres).then(|| copy::CopyIndex::new(data_start));
@@ -192,7 +217,7 @@ impl SqlParser {
             match lex::comment_at(d, pos, dia) {
                 Ok(Some(end)) => return Step::Next(end),
                 Ok(None) => {}
-                Err(_) => return cut_end(eof, len),
+                Err(_) => return unended(d, eof, pos, base, counter),
             }
         }
         let Ok(kw) = lex::word_end(d, pos) else { return cut_end(eof, len) };
@@ -202,13 +227,14 @@ impl SqlParser {
         if dia == Dialect::MySql && lex::is_kw(d, pos, kw, b"DELIMITER") {
             return delimiter_block(d, eof, pos);
         }
-        self.rest_of_statement(d, eof, pos)
+        self.rest_of_statement(d, eof, pos, base, counter)
     }
 
-    fn rest_of_statement(&self, d: &[u8], eof: bool, pos: usize) -> Step {
+    /// The rest of the statement at `pos`, to just after its `;` ([`unended`] if none).
+    fn rest_of_statement(&self, d: &[u8], eof: bool, pos: usize, base: u64, counter: &mut Counter<'_>) -> Step {
         match lex::statement_end(d, pos, self.dialect) {
             Ok(end) => Step::Next(end),
-            Err(_) => cut_end(eof, d.len()),
+            Err(_) => unended(d, eof, pos, base, counter),
         }
     }
 
@@ -220,8 +246,8 @@ impl SqlParser {
         let len = d.len();
         let head = match insert_head(d, kw, dia) {
             Ok(Some(h)) => h,
-            Ok(None) => return self.rest_of_statement(d, eof, start),
-            Err(_) => return cut_end(eof, len),
+            Ok(None) => return self.rest_of_statement(d, eof, start, base, counter),
+            Err(_) => return unended(d, eof, start, base, counter),
         };
         let SqlState { list, list_map, vals, rows, scratch, .. } = st;
         rows.clear();
@@ -256,7 +282,7 @@ impl SqlParser {
                 Err(_) => return Step::Incomplete,
             };
             if d[q] != b'(' {
-                let end = self.rest_of_statement(d, eof, q);
+                let end = self.rest_of_statement(d, eof, q, base, counter);
                 if end != Step::Incomplete {
                     count(rows, scratch, counter);
                 }
@@ -298,7 +324,7 @@ impl SqlParser {
                     continue;
                 }
                 Ok(q) if d[q] == b';' => Step::Next(q + 1),
-                Ok(q) => self.rest_of_statement(d, eof, q),
+                Ok(q) => self.rest_of_statement(d, eof, q, base, counter),
                 Err(_) => cut_end(eof, len),
             };
             if end != Step::Incomplete {
