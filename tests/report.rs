@@ -716,6 +716,10 @@ fn parquet_leak_guard_reads_values() {
     let mut named = clean.clone();
     named[0].name = "KAB 3507011204900001".into();
     assert!(holds_nik_like_value(&write("named.parquet", &named)).unwrap());
+    for shape in ["KAB 3507-0112-0490-0001", "KAB 3507 0112 0490 0001", "KAB ３５０７０１１２０４９００００１"] {
+        named[0].name = shape.into();
+        assert!(holds_nik_like_value(&write("shaped.parquet", &named)).unwrap(), "{shape}");
+    }
     let mut counted = clean.clone();
     counted[0].records = 3_507_011_204_900_001;
     assert!(holds_nik_like_value(&write("counted.parquet", &counted)).unwrap());

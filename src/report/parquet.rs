@@ -173,7 +173,8 @@ pub fn write_region_parquet_with<W: Write + Send>(
 }
 
 /// The leak guard of a Parquet file, read back from `path`: does any string value or metadata
-/// entry hold a 16-digit run, or any integer value have 16 or more digits? The raw bytes are
+/// entry hold a NIK-like run (plain, separated or full-width, [`crate::nik::mask`]), or any
+/// integer value have 16 or more digits? The raw bytes are
 /// the wrong place to look: bit-packed dictionary indices of a few hundred rows are runs of
 /// bytes that happen to be ASCII digits (a 200k-record dump tripped a byte-level guard).
 pub fn holds_nik_like_value(path: &std::path::Path) -> Result<bool, ParquetError> {

@@ -506,6 +506,16 @@ mod tests {
         let mut cut = skippable(b"abc", 0);
         cut.pop();
         assert_eq!(zstd_frames(&[a.clone(), cut].concat()).1, Some((a.len(), Walk::Truncated)));
+        // A block over Block_Maximum_Size (here an RLE block of 1,469,666 bytes, which the
+        // one-shot decoder would expand and the streaming one refuses) is for the stream to
+        // judge (found by the mutation test: corrupt bytes that decoded as garbage mapped).
+        let huge_rle = [0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x58, 0x13, 0x67, 0xB3, b'x'];
+        assert_eq!(zstd_frames(&[&huge_rle[..], &a].concat()), (vec![], Some((0, Walk::Unknown))));
+        let mut raw = vec![0x28, 0xB5, 0x2F, 0xFD, 0x20, 0x10];
+        // Window 16 bytes (single segment, content size 16), one raw block of 17.
+        raw.extend_from_slice(&[17 << 3 | 1, 0x00, 0x00]);
+        raw.extend_from_slice(&[b'y'; 17]);
+        assert_eq!(zstd_frames(&raw).1, Some((0, Walk::Unknown)), "a raw block larger than the frame's window");
     }
 
     /// A multi-frame zstd file: the pieces, and the file (a skippable frame between two).

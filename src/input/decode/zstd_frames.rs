@@ -105,6 +105,12 @@ fn zstd_frame(d: &[u8], start: usize) -> Result<Frame, Walk> {
         let h = le(d, p, 3).ok_or(cut)?;
         p += 3;
         let size = h >> 3;
+        // No block may be larger than Block_Maximum_Size (RFC 8878, 3.1.1.2.3), raw and RLE
+        // blocks included. libzstd's one-shot decoder lets a huge RLE block pass where its
+        // streaming decoder refuses it, so such a frame is left to the stream to judge.
+        if size > block_max {
+            return Err(Walk::Unknown);
+        }
         match (h >> 1) & 3 {
             0 => {
                 p += size as usize;
