@@ -18,6 +18,7 @@ use crate::engine::keys::pseudonym::Pseudonyms;
 use crate::engine::rows::NO_KK;
 use crate::engine::Keep;
 use crate::error::shown;
+use crate::input::members::Password;
 use crate::input::source;
 use crate::nik::mask::mask_digits;
 use crate::nik::{Nik, Validator};
@@ -54,11 +55,12 @@ pub struct KeysWritten {
 
 /// The sources of the inputs, in order: each file given or found in a folder (a zip's
 /// members fold into their file). A file given twice is two sources of one name, refused by
-/// the caller.
-fn sources(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// the caller. Expanded with the password, as the scan of each source is: without it, an
+/// encrypted zip named directly is refused as needing one.
+fn sources(inputs: &[PathBuf], password: &Password) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = Vec::new();
     let mut zip: Option<PathBuf> = None;
-    for input in source::expand(inputs)? {
+    for input in source::expand_all(inputs, password)?.inputs {
         let member = input.member.is_some();
         if !(member && zip.as_ref() == Some(&input.path)) {
             files.push(input.path.clone());
@@ -71,7 +73,7 @@ fn sources(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Writes every source's bucket files into `c.scan.out`. Runs on the current rayon pool.
 pub fn run(c: &KeysConfig, validator: &Validator<'_>, pseudonyms: &Pseudonyms) -> Result<KeysWritten> {
     let out = c.scan.out.as_ref().expect("takar keys has --out");
-    let files = sources(&c.scan.scan.inputs)?;
+    let files = sources(&c.scan.scan.inputs, &c.scan.scan.password)?;
     if c.source.is_some() && files.len() != 1 {
         return Err(Error::Usage(format!("--source names one input file; these inputs hold {}", files.len())));
     }

@@ -627,3 +627,22 @@ fn pdfs_are_read_through_their_text_layer() {
     assert!(v["records"].as_u64().unwrap() >= 40);
     assert!(read(&v["kk"]) > 0);
 }
+
+/// `takar keys` reads an encrypted zip with the password as `scan` does: one source, one row
+/// per valid NIK (its source list was once expanded without the password, and it stopped
+/// with "a password is needed" though one was given).
+#[test]
+fn keys_open_an_encrypted_zip_with_the_password() {
+    let env = Env::new();
+    let parts = parts(&env);
+    let plain = env.write("plain.csv", &parts[0].1);
+    let valid = json(&[plain.to_str().unwrap()])["nik"]["valid"].as_u64().unwrap();
+    let zip = env.write("aes.zip", &aes_zip_of(&[("a.csv", parts[0].1.clone())], PASSWORD));
+    let out_dir = env.path("keys");
+    let out = takar(&["keys", "--json", "--no-progress", "--password", PASSWORD, "--out", out_dir.to_str().unwrap(), zip.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sources = written["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1, "{written}");
+    assert_eq!(sources[0]["rows"].as_u64(), Some(valid));
+}
