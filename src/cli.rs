@@ -194,6 +194,15 @@ pub struct ScanArgs {
     pub threads: Option<NonZeroUsize>,
     #[arg(long, value_enum, default_value = "auto")]
     pub mmap: MmapArg,
+    /// Memory the scan keeps to (`512M`, `4G`, `1.5GiB`, bytes): past it the unique-key store
+    /// spills sorted runs to --temp-dir and merges them back; the answer stays exact.
+    /// Default: a quarter of the machine's memory (or of the container's limit).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+    /// Where the spill directory is made (default: the system's temporary directory); it is
+    /// removed when the scan ends, fails or is interrupted.
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
     /// Regions listed in the terminal report.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -237,4 +246,43 @@ pub struct ScanArgs {
     /// summary.json; far below 1 is a signal).
     #[arg(long, value_name = "N")]
     pub claimed: Option<u64>,
+}
+
+/// A size in bytes: a number with an optional unit, K/M/G/T (powers of 1024, with or without
+/// `iB`/`B`): `1G`, `512M`, `1.5GiB`, `1073741824`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("{s:?}: expected a size such as 512M, 4G or 1.5GiB")),
+    };
+    let value: f64 = number.parse().map_err(|_| format!("{s:?}: expected a size such as 512M, 4G or 1.5GiB"))?;
+    let bytes = value * (1u64 << shift) as f64;
+    if !(1.0..=u64::MAX as f64).contains(&bytes) {
+        return Err(format!("{s:?}: must be at least one byte"));
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_read_as_powers_of_1024() {
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("2048"), Ok(2048));
+        assert_eq!(parse_size("64 KB"), Ok(64 << 10));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("1X").is_err());
+        assert!(parse_size("G").is_err());
+    }
 }

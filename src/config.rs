@@ -16,7 +16,7 @@ use crate::nik::mask::mask_digits;
 use crate::format::roles::flag;
 use crate::input::members::Password;
 use crate::input::source::MmapMode;
-use crate::scan::{Format, ScanOptions, DEFAULT_CHUNK_SIZE};
+use crate::scan::{Format, Memory, ScanOptions, DEFAULT_CHUNK_SIZE};
 
 pub enum Config {
     Nik(NikConfig),
@@ -297,6 +297,7 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
             password: password(a.password, a.password_file.as_deref())?,
             strict: a.strict,
             buffer_max: a.buffer_max,
+            memory: Memory { max_bytes: Some(a.max_memory.unwrap_or_else(crate::machine::default_max_memory)), temp_dir: a.temp_dir },
         },
         reference: reference(&a.reference_date)?,
         out: a.out,

@@ -29,6 +29,7 @@ pub mod generate;
 pub mod input;
 pub mod keyring;
 pub mod keys_command;
+pub mod machine;
 pub mod nik;
 pub mod nik_command;
 pub mod overlap_command;

@@ -16,6 +16,13 @@ use takar::report::terminal::TerminalOptions;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C and SIGTERM end the process without running destructors: remove the key
+    // stores' spill directory first. 130 is the shell's code for a SIGINT exit.
+    let _ = ctrlc::set_handler(|| {
+        takar::engine::keys::spill::remove_temp_dirs();
+        eprintln!("takar: interrupted");
+        std::process::exit(130);
+    });
     match Config::from_args(cli).map_err(anyhow::Error::from).and_then(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

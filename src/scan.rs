@@ -13,6 +13,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::ProgressBar;
@@ -20,11 +21,11 @@ use indicatif::ProgressBar;
 use rayon::slice::ParallelSliceMut;
 
 use crate::engine::keys::pseudonym::Pseudonyms;
-use crate::engine::keys::{Collect, KeyStore, PeopleProfile, UniqueCounts};
+use crate::engine::keys::{Budget, Collect, KeyStore, PeopleProfile, SpillStats, UniqueCounts};
 use crate::engine::{Harvest, Keep};
 use crate::error::{Error, Result};
 use crate::nik::{Nik, Validator};
-use crate::report::summary::{Findings, InputSummary, Summary};
+use crate::report::summary::{Findings, InputSummary, MemoryUse, Summary};
 use crate::engine::Context;
 use crate::format::csv::sniff::SniffOptions;
 use crate::format::{self as format, scan_with, sheet, Detected, Details};
@@ -59,6 +60,32 @@ pub struct ScanOptions {
     /// Largest member read whole into memory because it needs random access (a zip, 7z,
     /// workbook or PDF inside another archive); `None`: [`BUFFER_MAX`].
     pub buffer_max: Option<u64>,
+    /// The memory budget of the key stores, and where they spill past it.
+    pub memory: Memory,
+}
+
+/// The memory budget of a scan (`--max-memory`, `--temp-dir`).
+#[derive(Debug, Clone, Default)]
+pub struct Memory {
+    /// Bytes the scan should stay under; `None`: no budget, keys are never spilled.
+    pub max_bytes: Option<u64>,
+    /// Where the spill directory is made (default: the system's temporary directory).
+    pub temp_dir: Option<PathBuf>,
+}
+
+/// What a budget leaves for everything but the keys: read-ahead blocks of a stream, the
+/// tallies of a wave of chunks, the per-shard sets of the final walk.
+const NOT_KEYS: u64 = 320 << 20;
+
+impl Memory {
+    /// The key stores' share of the budget: all but [`NOT_KEYS`], and at least half.
+    pub fn key_limit(&self) -> Option<u64> {
+        self.max_bytes.map(|max| max.saturating_sub(NOT_KEYS).max(max / 2))
+    }
+
+    fn budget(&self) -> Option<Arc<Budget>> {
+        self.key_limit().map(|limit| Arc::new(Budget::new(limit, self.temp_dir.clone())))
+    }
 }
 
 /// Largest member read whole into memory for random access (see `ScanOptions::buffer_max`).
@@ -152,6 +179,8 @@ pub struct Gathered {
     pub harvest: Harvest,
     pub inputs: Vec<InputSummary>,
     pub skipped: Vec<Skipped>,
+    /// The budget the key stores counted against (when the options set one).
+    pub budget: Option<Arc<Budget>>,
 }
 
 /// Parses every input (directories walked, archive members one input each, non-dumps inside
@@ -160,7 +189,8 @@ pub struct Gathered {
 pub fn harvest(opts: &ScanOptions, validator: &Validator<'_>, keep: Keep) -> Result<Gathered> {
     let expanded = source::expand_all(&opts.inputs, &opts.password)?;
     let paths = &expanded.inputs;
-    let mut g = Gather { opts, v: validator, districts: validator.regions().districts.len(), keep, total: Harvest::default(), inputs: Vec::new(), skipped: Vec::new() };
+    let budget = opts.memory.budget();
+    let mut g = Gather { opts, v: validator, districts: validator.regions().districts.len(), keep, budget: budget.as_ref(), total: Harvest::default(), inputs: Vec::new(), skipped: Vec::new() };
     let mut pending = expanded.skipped.into_iter().peekable();
     // Zip members decode ahead on their own threads while earlier inputs are scanned.
     let mut ahead = zip_ahead::ZipAhead::start(paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()).with_max_member(opts.zip_ahead_max_member));
@@ -171,6 +201,9 @@ pub fn harvest(opts: &ScanOptions, validator: &Validator<'_>, keep: Keep) -> Res
         let in_collection = input_ref.walked || input_ref.member.is_some();
         let result = g.top(i, input_ref, &mut ahead);
         g.settle(result, &input_ref.display(), in_collection, input_ref.member.is_some())?;
+        if let Some(b) = &budget {
+            b.check()?;
+        }
     }
     for (_, s) in pending {
         g.skip(s)?;
@@ -181,20 +214,24 @@ pub fn harvest(opts: &ScanOptions, validator: &Validator<'_>, keep: Keep) -> Res
         return Err(Error::NothingRead { path, skipped: g.skipped.len(), first: format!("{}: {}", first.path, first.reason) });
     }
     let Gather { total, inputs, skipped, .. } = g;
-    Ok(Gathered { harvest: total, inputs, skipped })
+    Ok(Gathered { harvest: total, inputs, skipped, budget })
 }
 
-/// Which input this is and what its counters keep.
+/// Which input this is, what its counters keep and what their keys count against.
 #[derive(Clone, Copy)]
-struct Input {
+struct Input<'b> {
     index: u32,
     districts: usize,
     keep: Keep,
+    budget: Option<&'b Arc<Budget>>,
 }
 
-impl Input {
-    fn context<'a>(&self, validator: &'a Validator<'a>, progress: Option<&'a (dyn Fn(u64) + Sync)>) -> Context<'a> {
-        Context { validator, input: self.index, districts: self.districts, keep: self.keep, progress }
+impl<'b> Input<'b> {
+    fn context<'a>(&self, validator: &'a Validator<'a>, progress: Option<&'a (dyn Fn(u64) + Sync)>) -> Context<'a>
+    where
+        'b: 'a,
+    {
+        Context { validator, input: self.index, districts: self.districts, keep: self.keep, progress, budget: self.budget }
     }
 }
 
@@ -203,15 +240,15 @@ impl Input {
 pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Option<&Pseudonyms>) -> Result<Dump> {
     let started = Instant::now();
     let districts = validator.regions().districts.len();
-    let Gathered { harvest: total, inputs, skipped } = harvest(opts, validator, Keep::Keys)?;
+    let Gathered { harvest: total, inputs, skipped, budget } = harvest(opts, validator, Keep::Keys)?;
     let Harvest { tally, mut nik_keys, mut kk_keys, .. } = total;
     let n = inputs.len();
     let reference = validator.dates().reference();
     let ((nik, people), kk, sets) = match pseudonyms {
         None => {
             // Nothing will ask about the keys again: each store goes as soon as it is counted.
-            let (nik, people) = std::mem::take(&mut nik_keys).visit_unique(|| (UniqueCounts::new(districts, n), PeopleProfile::new(reference)));
-            let kk = std::mem::take(&mut kk_keys).visit_unique(|| UniqueCounts::new(0, n)).0;
+            let (nik, people) = std::mem::take(&mut nik_keys).visit_unique(|| (UniqueCounts::new(districts, n), PeopleProfile::new(reference)))?;
+            let kk = std::mem::take(&mut kk_keys).visit_unique(|| UniqueCounts::new(0, n))?.0;
             ((nik.0, people.people), kk, None)
         }
         Some(p) => {
@@ -220,15 +257,19 @@ pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Opti
             let province: Vec<u64> = validator.regions().districts.iter().map(|d| u64::from(d.code / 10_000)).collect();
             let pack = |key: u64| p.nik(key) << 8 | province[Nik::key_district(key).0 as usize];
             let ((nik, people), mut packed) =
-                nik_keys.visit_unique(|| ((UniqueCounts::new(districts, n), PeopleProfile::new(reference)), Collect::new(pack)));
-            let (kk, mut kk_pseudonyms) = kk_keys.visit_unique(|| (UniqueCounts::new(0, n), Collect::new(|key| p.kk(key))));
+                nik_keys.visit_unique(|| ((UniqueCounts::new(districts, n), PeopleProfile::new(reference)), Collect::new(pack)))?;
+            let (kk, mut kk_pseudonyms) = kk_keys.visit_unique(|| (UniqueCounts::new(0, n), Collect::new(|key| p.kk(key))))?;
             packed.values.par_sort_unstable();
             kk_pseudonyms.values.par_sort_unstable();
             ((nik.0, people.people), kk.0, Some(PseudonymSets { key_fingerprint: p.fingerprint().to_string(), nik_packed: packed.values, kk: kk_pseudonyms.values }))
         }
     };
     let findings = Findings { regions: validator.regions(), people, claimed: opts.claimed, inputs, skipped, tally, nik, kk, elapsed: started.elapsed() };
-    let summary = Summary::build(reference, findings);
+    let mut summary = Summary::build(reference, findings);
+    summary.memory = budget.map(|b| {
+        let SpillStats { peak_held_bytes, spilled_bytes, runs } = b.stats();
+        MemoryUse { max_memory_bytes: opts.memory.max_bytes.unwrap_or(0), key_limit_bytes: b.limit(), peak_key_bytes: peak_held_bytes, spilled_bytes, spill_runs: runs }
+    });
     Ok(Dump { summary, pseudonyms: sets, nik_keys, kk_keys })
 }
 
@@ -239,6 +280,7 @@ struct Gather<'a> {
     v: &'a Validator<'a>,
     districts: usize,
     keep: Keep,
+    budget: Option<&'a Arc<Budget>>,
     total: Harvest,
     inputs: Vec<InputSummary>,
     skipped: Vec<Skipped>,
@@ -247,15 +289,15 @@ struct Gather<'a> {
 /// How to proceed with a RAR archive, which takar does not read.
 const RAR_HELP: &str = "; takar does not read RAR: extract it first (`unrar x FILE DIR/` or `7z x FILE -oDIR`) and scan the folder";
 
-impl Gather<'_> {
+impl<'a> Gather<'a> {
     /// One more input counted; its number is the count of inputs before it.
     fn add(&mut self, (harvest, info): (Harvest, InputSummary)) {
         self.inputs.push(info);
         self.total.merge(harvest);
     }
 
-    fn next_input(&self) -> Input {
-        Input { index: self.inputs.len() as u32, districts: self.districts, keep: self.keep }
+    fn next_input(&self) -> Input<'a> {
+        Input { index: self.inputs.len() as u32, districts: self.districts, keep: self.keep, budget: self.budget }
     }
 
     /// One more input left out; an error under `--strict`.
@@ -489,7 +531,7 @@ fn workbook_input(book: &sheet::Workbook, counted: sheet::WorkbookCount) -> (Har
 /// Scans one dump. `in_collection`: found in a folder or an archive, where text with no
 /// records in which no layout was found (a one-line README) is no dump; an empty or blank
 /// input stays an input of no records either way.
-fn scan_input(opened: Opened, at: Input, opts: &ScanOptions, v: &Validator<'_>, in_collection: bool) -> Result<(Harvest, InputSummary)> {
+fn scan_input(opened: Opened, at: Input<'_>, opts: &ScanOptions, v: &Validator<'_>, in_collection: bool) -> Result<(Harvest, InputSummary)> {
     let Opened { path, bytes, compression, encoding, body, raw_read, container, .. } = opened;
     let shown_compression = container.unwrap_or(compression.as_str());
     let mut info = InputSummary { path: crate::error::shown(&path), bytes, compression: shown_compression.into(), encoding: encoding.into(), ..Default::default() };
@@ -550,7 +592,7 @@ fn scan_stream(
     path: &std::path::Path,
     raw_read: &std::sync::atomic::AtomicU64,
     compression: Compression,
-    at: Input,
+    at: Input<'_>,
     opts: &ScanOptions,
     v: &Validator<'_>,
     info: &mut InputSummary,

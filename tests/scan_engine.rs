@@ -82,7 +82,7 @@ proptest! {
     #[test]
     fn any_chunk_size_gives_the_sequential_answer(data in messy_csv(), cols in columns(), chunk in 1usize..40) {
         let v = validator();
-        let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+        let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
         let parser = RecordParser::new(b',', cols);
         let (whole, used_whole) = scan_slice(&parser, &ctx, &data, 0, true, usize::MAX);
         // The progress bar ends exactly at the data's length, re-parsed chunks or not.
@@ -103,8 +103,8 @@ type View = (u64, ColumnTally, ColumnTally, Consistency, Vec<u64>, Uniques, u64,
 fn summary(h: takar::engine::Harvest) -> View {
     let t = h.tally;
     let d = t.district_records.len().max(RegionTable::embedded().districts.len());
-    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);
-    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1).unwrap();
+    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unwrap().unique;
     let mut records = t.district_records.clone();
     records.resize(d, 0);
     (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik, kk, t.warnings.clone())
@@ -135,7 +135,7 @@ fn chunking_and_threads_never_change_the_answer() {
     }
     let body = &data[20..];
     let cols = Columns::new([Some(0), Some(1), None, None, None, None]);
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
         let parser = RecordParser::new(b',', cols);
     let reference = summary(scan_slice(&parser, &ctx, body, 0, true, usize::MAX).0);
 
@@ -170,7 +170,7 @@ fn chunking_and_threads_never_change_the_answer() {
 fn blockwise_parsing_carries_the_unfinished_record() {
     let v = validator();
     let cols = Columns::new([Some(0), None, None, None, None, None]);
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
         let parser = RecordParser::new(b',', cols);
     let mut data = Vec::new();
     for i in 0..500u32 {
@@ -225,7 +225,7 @@ proptest! {
                 }
             }
         }
-        let got = takar::engine::keys::count_unique(all, 7, 3);
+        let got = takar::engine::keys::count_unique(all, 7, 3).unwrap();
 
         let mut flat: Vec<u64> = chunks.iter().flat_map(|(_, k)| k.iter().copied()).collect();
         flat.sort_unstable();
@@ -279,7 +279,7 @@ proptest! {
                 store.compact();
             }
         }
-        let mut got = store.visit_unique(|| Collect(Vec::new())).0;
+        let mut got = store.visit_unique(|| Collect(Vec::new())).unwrap().0;
         got.sort_unstable();
 
         let mut first = std::collections::BTreeMap::new();

@@ -42,8 +42,8 @@ struct Seen {
 fn seen(h: takar::engine::Harvest) -> Seen {
     let t = h.tally;
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);
-    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1);
+    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1).unwrap();
+    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unwrap();
     let district_records = t.district_records.iter().copied().enumerate().filter(|(_, n)| *n > 0).collect();
     Seen {
         records: t.records,
@@ -74,7 +74,7 @@ fn detect(data: &[u8], o: &SniffOptions) -> Result<Option<format::Detected>, Str
 fn scan_in(data: &[u8], o: &SniffOptions, chunk: usize) -> (Seen, Details) {
     let v = validator();
     let d = detect(data, o).expect("detected").expect("has records");
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let body = &data[d.data_start..];
     let (t, used) = match &d.parser {
         Parser::Json(p) => scan_slice(p, &ctx, body, d.data_start as u64, true, chunk),
@@ -94,7 +94,7 @@ fn scan_blocks(data: &[u8], o: &SniffOptions, block: usize, chunk: usize) -> See
     let v = validator();
     let d = detect(data, o).expect("detected").expect("has records");
     let Parser::Json(p) = &d.parser else { panic!("not JSON") };
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let body = &data[d.data_start..];
     let mut total = takar::engine::Harvest::default();
     let mut buf: Vec<u8> = Vec::new();

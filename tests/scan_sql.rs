@@ -34,8 +34,8 @@ type View = (u64, takar::engine::tally::ColumnTally, takar::engine::tally::Colum
 fn view(h: takar::engine::Harvest) -> View {
     let t = h.tally;
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);
-    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1).unwrap();
+    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unwrap().unique;
     let records = t.district_records.iter().enumerate().filter(|(_, &n)| n > 0).map(|(i, &n)| (i, n)).collect();
     let per_district: u64 = nik.per_district.iter().sum();
     (t.records, t.nik.clone(), t.kk.clone(), t.consistency, records, nik.unique, per_district, kk, t.warnings.iter().map(|w| w.0).collect())
@@ -44,7 +44,7 @@ fn view(h: takar::engine::Harvest) -> View {
 /// One parallel pass over a mapped file, `chunk` bytes per chunk.
 fn scan_mapped(bytes: &[u8], d: &Detected, chunk: usize) -> View {
     let v = validator();
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let (t, used) = scan_with(&d.parser, &ctx, &bytes[d.data_start..], d.data_start as u64, true, chunk);
     assert_eq!(used, bytes.len() - d.data_start);
     view(t)
@@ -56,7 +56,7 @@ fn scan_mapped(bytes: &[u8], d: &Detected, chunk: usize) -> View {
 fn scan_blocks(bytes: &[u8], opts: &SniffOptions, block: usize, chunk: usize) -> View {
     let d = detect_stream(bytes, opts).unwrap().unwrap();
     let v = validator();
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let mut total = takar::engine::Harvest::default();
     let mut buf = Vec::new();
     let mut base = d.data_start;
@@ -342,7 +342,7 @@ fn generated_sql_matches_its_answer_and_the_csv() {
     // Per-district records too: the SQL and the CSV of the same people, library level.
     let csv_bytes = std::fs::read(&csv).unwrap();
     let v = validator();
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let dc = detect(&csv_bytes[..csv_bytes.len().min(SAMPLE)], csv_bytes.len() <= SAMPLE, Some(&csv_bytes), Format::Auto, &SniffOptions::default(), &v).unwrap().unwrap();
     let from_csv = view(scan_with(&dc.parser, &ctx, &csv_bytes[dc.data_start..], dc.data_start as u64, true, 1 << 16).0);
     let ds = detect_mapped(&bytes, &SniffOptions::default()).unwrap().unwrap();
@@ -365,7 +365,7 @@ fn resync_guesses_where_the_chunk_before_stops_in_a_mysqldump() {
     let Parser::Sql(p) = &d.parser else { panic!("not parsed as SQL") };
     let data = &bytes[d.data_start..];
     let v = validator();
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let (mut nik_keys, mut kk_keys) = (Vec::new(), Vec::new());
     let mut counter = Counter::new(&ctx, &mut nik_keys, &mut kk_keys);
     let mut state = Default::default();
@@ -561,7 +561,7 @@ type Counts = (u64, takar::engine::tally::ColumnTally, takar::engine::tally::Col
 
 fn counts_of(bytes: &[u8], d: &Detected, eof_at: Option<usize>) -> Counts {
     let v = validator();
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let data = &bytes[d.data_start..];
     let (mut h, mut used) = (takar::engine::Harvest::default(), 0);
     if let Some(cut) = eof_at.filter(|&c| c < data.len()) {

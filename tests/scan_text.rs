@@ -142,7 +142,7 @@ proptest! {
     fn any_chunk_size_gives_the_sequential_answer(lines in prop::collection::vec(messy_line(), 0..12), crlf in any::<bool>(), chunk in 1usize..64) {
         let data = lines.join(if crlf { &b"\r\n"[..] } else { &b"\n"[..] });
         let v = validator();
-        let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+        let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
         let (whole, used) = scan_slice(&TextParser, &ctx, &data, 0, true, usize::MAX);
         let (parts, used_parts) = scan_slice(&TextParser, &ctx, &data, 0, true, chunk);
         prop_assert_eq!(used, data.len());
@@ -156,8 +156,8 @@ type Summary = (u64, takar::engine::tally::ColumnTally, takar::engine::tally::Co
 fn summary(h: takar::engine::Harvest) -> Summary {
     let t = h.tally;
     let d = RegionTable::embedded().districts.len();
-    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1);
-    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unique;
+    let nik = takar::engine::keys::count_unique(h.nik_keys, d, 1).unwrap();
+    let kk = takar::engine::keys::count_unique(h.kk_keys, 0, 1).unwrap().unique;
     (t.records, t.nik.clone(), t.kk.clone(), nik, kk)
 }
 
@@ -209,7 +209,7 @@ No_KK=3507010101100001;NIK=3.50701E+15\r\n\
 #[test]
 fn paste_known_answer_at_every_chunk_size() {
     let v = validator();
-    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None };
+    let ctx = Context { validator: &v, input: 0, districts: v.regions().districts.len(), keep: Default::default(), progress: None, budget: None };
     let (t, used) = scan_slice(&TextParser, &ctx, PASTE, 0, true, usize::MAX);
     assert_eq!(used, PASTE.len());
     let want = summary(t);

@@ -31,6 +31,8 @@ pub struct Context<'a> {
     /// Told the bytes of each chunk once it is parsed (never in the record loop); the engine
     /// knows no terminal, the driver decides what progress looks like.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// The memory budget the chunks' key stores count against (none: unbounded).
+    pub budget: Option<&'a std::sync::Arc<crate::engine::keys::Budget>>,
 }
 
 /// The value a record offers for each role (any may be absent).
@@ -140,8 +142,8 @@ impl<'c> Counter<'c> {
         match self.ctx.keep {
             Keep::Keys => Harvest {
                 tally: self.tally,
-                nik_keys: KeyStore::from_keys(self.ctx.input, self.nik_keys),
-                kk_keys: KeyStore::from_keys(self.ctx.input, self.kk_keys),
+                nik_keys: KeyStore::from_keys_in(self.ctx.budget, self.ctx.input, self.nik_keys),
+                kk_keys: KeyStore::from_keys_in(self.ctx.budget, self.ctx.input, self.kk_keys),
                 rows: Rows::default(),
             },
             Keep::Rows => Harvest { tally: self.tally, rows: Rows::from_columns(self.nik_keys, self.kk_keys), ..Harvest::default() },

@@ -214,7 +214,7 @@ pub fn scan_workbook(book: &Workbook, input: u32, opts: &SniffOptions, v: &Valid
     let names: Vec<String> =
         sheets.sheets_metadata().iter().filter(|s| matches!(s.typ, SheetType::WorkSheet)).map(|s| s.name.clone()).collect();
 
-    let ctx = Context { validator: v, input, districts, keep, progress: None };
+    let ctx = Context { validator: v, input, districts, keep, progress: None, budget: None };
     let (mut nik_keys, mut kk_keys) = (Vec::new(), Vec::new());
     let mut counter = Counter::new(&ctx, &mut nik_keys, &mut kk_keys);
     let mut used: Vec<SheetColumns> = Vec::new();

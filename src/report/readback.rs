@@ -15,7 +15,7 @@ use crate::nik::{Reason, RegionTable};
 use crate::forensics::schemas::SourceGuess;
 use crate::forensics::signals::{Check, Expected, FlaggedRegion};
 use crate::forensics::verdict::{Label, Verdict};
-use crate::report::summary::{Claim, ColumnSummary, Consistency, InputSummary, Summary};
+use crate::report::summary::{Claim, ColumnSummary, Consistency, InputSummary, MemoryUse, Summary};
 use crate::{Error, Result};
 
 /// The summary of the scan that wrote `dir`.
@@ -140,6 +140,13 @@ pub fn summary_from_json(v: &Value) -> Summary {
         verdict: v.get("verdict").map(verdict).unwrap_or_default(),
         elapsed_s: v.get("elapsed_s").and_then(Value::as_f64).unwrap_or(0.0),
         bytes_per_s: v.get("bytes_per_s").and_then(Value::as_f64).unwrap_or(0.0),
+        memory: v.get("memory").filter(|m| m.is_object()).map(|m| MemoryUse {
+            max_memory_bytes: u(m, "max_memory_bytes"),
+            key_limit_bytes: u(m, "key_limit_bytes"),
+            peak_key_bytes: u(m, "peak_key_bytes"),
+            spilled_bytes: u(m, "spilled_bytes"),
+            spill_runs: u(m, "spill_runs"),
+        }),
         ..Summary::default()
     }
 }

@@ -154,11 +154,26 @@ pub struct Summary {
     pub verdict: Verdict,
     pub elapsed_s: f64,
     pub bytes_per_s: f64,
+    /// The memory budget and what the key stores did with it (when the scan had a budget).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemoryUse>,
     #[serde(skip)]
     pub regions: RegionCounts,
     /// The shape of the unique people (birth years, sex, serials), behind the verdict.
     #[serde(skip)]
     pub people: People,
+}
+
+/// `memory` in `summary.json`: the budget (`--max-memory`) and how the key stores kept to it.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct MemoryUse {
+    pub max_memory_bytes: u64,
+    /// The key stores' share of it; past it they spill sorted runs to disk.
+    pub key_limit_bytes: u64,
+    /// Most key bytes held in memory at once.
+    pub peak_key_bytes: u64,
+    pub spilled_bytes: u64,
+    pub spill_runs: u64,
 }
 
 /// `claim` in `summary.json`: the seller's figure against what the dump holds.

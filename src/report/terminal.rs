@@ -332,6 +332,17 @@ fn timing(o: &mut String, p: &Paint, l: &Labels, s: &Summary, total_bytes: u64) 
     let gbps = rate / 1e9;
     let prec = if gbps < 1.0 { 3 } else { 2 };
     let _ = writeln!(o, "\n{} {elapsed}, {gbps:.prec$} GB/s", p.bold(l.elapsed));
+    if let Some(m) = &s.memory {
+        let mut line = format!("{} {} {}, {} {}", p.bold(l.memory), l.budget, gigabytes(m.max_memory_bytes), l.keys_peak, gigabytes(m.peak_key_bytes));
+        if m.spill_runs > 0 {
+            line += &format!("; {} {} ({} {})", gigabytes(m.spilled_bytes), l.spilled, m.spill_runs, l.runs);
+        }
+        let _ = writeln!(o, "{line}");
+    }
+}
+
+fn gigabytes(bytes: u64) -> String {
+    format!("{:.2} GB", bytes as f64 / 1e9)
 }
 
 /// Files and members a collection left out: not counted anywhere above.

@@ -17,22 +17,32 @@
 //!
 //! Everything that needs the unique keys walks them through [`KeyStore::visit_unique`]: the
 //! unique counts ([`UniqueCounts`]) today, pseudonym files, overlaps and hand-offs later. A
-//! compacted part is already a sorted, deduplicated run of one input and shard, which is the
-//! unit a memory budget would write to a temporary file and merge back; the visitor contract
-//! (each unique key once, with its first input, shards in parallel) does not change when it does.
+//! compacted part is a sorted, deduplicated run of one input and shard: under a memory
+//! [`Budget`] the same runs are written to a temporary file instead ([`spill`]) and merged back
+//! shard by shard when visited. The visitor contract (each unique key once, with its first
+//! input, shards in parallel) is the same either way.
 
 mod collect;
 pub mod profile;
 pub mod pseudonym;
+pub mod spill;
 mod unique;
 
 pub use collect::Collect;
 pub use profile::{People, PeopleProfile};
+pub use spill::{Budget, SpillStats};
 pub use unique::{count_unique, UniqueCounts, Uniques};
+
+use std::cmp::Reverse;
+use std::collections::binary_heap::{BinaryHeap, PeekMut};
+use std::sync::Arc;
 
 use hashbrown::HashSet;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_64, Xxh3DefaultBuilder};
+
+use crate::error::Result;
+use spill::Run;
 
 
 pub const SHARD_BITS: u32 = 8;
@@ -67,14 +77,30 @@ impl ChunkKeys {
 /// that a compaction would only cost time (10M records hold at most 10M keys per column).
 pub const COMPACT_AT: usize = 16 << 20;
 
-/// One column's keys from any number of chunks and inputs, each part grouped by shard.
+/// One column's keys from any number of chunks and inputs, each part grouped by shard, and
+/// the runs spilled to disk under a [`Budget`].
 #[derive(Debug, Default)]
 pub struct KeyStore {
     parts: Vec<ChunkKeys>,
-    /// Keys held, over all parts.
+    runs: Vec<Run>,
+    /// Keys held in memory, over all parts.
     len: usize,
     /// Keys held right after the last compaction.
     compacted: usize,
+    /// Counts `len` (as bytes) while the store holds it, and says when to spill.
+    budget: Option<Arc<Budget>>,
+}
+
+impl Drop for KeyStore {
+    fn drop(&mut self) {
+        if let Some(b) = &self.budget {
+            b.sub(bytes(self.len));
+        }
+    }
+}
+
+fn bytes(keys: usize) -> u64 {
+    keys as u64 * 8
 }
 
 impl KeyStore {
@@ -102,18 +128,87 @@ impl KeyStore {
             grouped[next[s as usize] as usize] = k;
             next[s as usize] += 1;
         }
-        KeyStore { parts: vec![ChunkKeys { input, keys: grouped, offsets }], len: keys.len(), compacted: 0 }
+        KeyStore { parts: vec![ChunkKeys { input, keys: grouped, offsets }], runs: Vec::new(), len: keys.len(), compacted: 0, budget: None }
     }
 
-    /// Associative, commutative merge: moves the other side's chunks in (and compacts when the
-    /// held keys have doubled past [`COMPACT_AT`]; compaction never changes a count).
+    /// [`from_keys`](KeyStore::from_keys), counted in `budget` when there is one.
+    pub fn from_keys_in(budget: Option<&Arc<Budget>>, input: u32, keys: &[u64]) -> KeyStore {
+        let mut store = KeyStore::from_keys(input, keys);
+        if let Some(b) = budget {
+            b.add(bytes(store.len));
+            store.budget = Some(Arc::clone(b));
+        }
+        store
+    }
+
+    /// An empty store whose keys will count against `budget`.
+    pub fn with_budget(budget: Arc<Budget>) -> KeyStore {
+        KeyStore { parts: Vec::new(), runs: Vec::new(), len: 0, compacted: 0, budget: Some(budget) }
+    }
+
+    /// Associative, commutative merge: moves the other side's chunks and runs in. Then, under a
+    /// budget that is exceeded, spills this store (when it holds a fair share of the memory);
+    /// otherwise compacts when the held keys have doubled past [`COMPACT_AT`] and a compaction
+    /// fits in the budget. Neither ever changes a count.
     pub fn merge(&mut self, mut other: KeyStore) {
+        let other_len = std::mem::take(&mut other.len);
+        match (&self.budget, other.budget.take()) {
+            (None, Some(b)) => {
+                b.add(bytes(self.len));
+                self.budget = Some(b);
+            }
+            (Some(b), None) => b.add(bytes(other_len)),
+            _ => {}
+        }
         self.parts.append(&mut other.parts);
-        self.len += other.len;
+        self.runs.append(&mut other.runs);
+        self.len += other_len;
         self.compacted += other.compacted;
+        if let Some(b) = &self.budget {
+            if b.held() > b.limit() {
+                // A small store leaves the spilling to the big ones (it spills once it holds
+                // an eighth of the budget): runs stay few and large.
+                if bytes(self.len) >= b.limit() / 8 {
+                    self.spill();
+                }
+                return;
+            }
+            if b.held() + bytes(self.len) > b.limit() {
+                return; // a compaction's second copy would not fit: spill later instead
+            }
+        }
         if self.len >= COMPACT_AT && self.len >= 2 * self.compacted {
             self.compact();
         }
+    }
+
+    /// Writes every input's held keys to a sorted run on disk and drops them from memory (under
+    /// a budget; without one there is nowhere to spill). A spill that fails leaves the keys in
+    /// memory and is reported by [`Budget::check`].
+    pub fn spill(&mut self) {
+        let Some(budget) = self.budget.clone() else { return };
+        let mut parts = std::mem::take(&mut self.parts);
+        parts.sort_by_key(|p| p.input);
+        let mut kept = Vec::new();
+        for group in parts.chunk_by(|a, b| a.input == b.input) {
+            match Run::write(&budget, group[0].input, group) {
+                Ok(run) => self.runs.extend(run),
+                Err(e) => {
+                    budget.fail(e);
+                    kept.push(group[0].input);
+                }
+            }
+        }
+        self.parts = parts.into_iter().filter(|p| kept.contains(&p.input)).collect();
+        let len = self.parts.iter().map(|p| p.keys.len()).sum();
+        budget.sub(bytes(self.len - len));
+        self.len = len;
+        self.compacted = len;
+    }
+
+    /// Runs spilled to disk so far.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
     }
 
     /// Drops repeated keys within each input: one part per input, each shard sorted and
@@ -154,8 +249,12 @@ impl KeyStore {
             }
             self.parts.push(ChunkKeys { input, keys, offsets });
         }
-        self.len = self.parts.iter().map(|p| p.keys.len()).sum();
-        self.compacted = self.len;
+        let len = self.parts.iter().map(|p| p.keys.len()).sum();
+        if let Some(b) = &self.budget {
+            b.sub(bytes(self.len - len));
+        }
+        self.len = len;
+        self.compacted = len;
     }
 
     pub fn len(&self) -> usize {
@@ -163,24 +262,32 @@ impl KeyStore {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.parts.is_empty()
+        self.parts.is_empty() && self.runs.is_empty()
     }
 
-    /// Whether `key` is held. A scan of one shard of every part: meant for rare questions
-    /// (a leak guard's candidates), not for every key.
+    /// Whether `key` is held. A scan of one shard of every part and run: meant for rare
+    /// questions (a leak guard's candidates), not for every key. A run that cannot be read
+    /// back answers yes: the guard then refuses rather than let a number through.
     pub fn contains(&self, key: u64) -> bool {
         let s = shard_of(hash(key));
-        self.parts.iter().any(|p| p.shard(s).contains(&key))
+        self.parts.iter().any(|p| p.shard(s).contains(&key)) || self.runs.iter().any(|r| r.shard(s).map_or(true, |keys| keys.binary_search(&key).is_ok()))
     }
 
     /// Calls the visitor once per unique key, with the first input (in input order) that had
     /// it. Shards run in parallel, each into its own visitor from `make`; the visitors then
     /// [`merge`](KeyVisitor::merge), so a visitor's result must not depend on the order keys
-    /// arrive in (counts and sets don't).
-    pub fn visit_unique<V: KeyVisitor>(&mut self, make: impl Fn() -> V + Sync + Send) -> V {
+    /// arrive in (counts and sets don't). Fails only when a spill failed or a spilled run
+    /// cannot be read back.
+    pub fn visit_unique<V: KeyVisitor>(&mut self, make: impl Fn() -> V + Sync + Send) -> Result<V> {
+        if let Some(b) = &self.budget {
+            b.check()?;
+        }
         self.parts.sort_by_key(|p| p.input);
+        if !self.runs.is_empty() {
+            return self.merge_runs(make);
+        }
         let parts = &self.parts;
-        (0..SHARDS)
+        Ok((0..SHARDS)
             .into_par_iter()
             .fold(&make, |mut visitor, s| {
                 let total: usize = parts.iter().map(|p| p.shard(s).len()).sum();
@@ -197,6 +304,51 @@ impl KeyStore {
             .reduce(&make, |mut a, b| {
                 a.merge(b);
                 a
+            }))
+    }
+
+    /// [`visit_unique`](KeyStore::visit_unique) over spilled runs: per shard, every run's
+    /// sorted keys and each input's held keys (sorted here) are merged through a heap ordered
+    /// by (key, input), so the first of equal keys is the one of the first input. Memory: one
+    /// shard of everything (1/256 of it) per worker.
+    fn merge_runs<V: KeyVisitor>(&self, make: impl Fn() -> V + Sync + Send) -> Result<V> {
+        let (parts, runs) = (&self.parts, &self.runs);
+        (0..SHARDS)
+            .into_par_iter()
+            .try_fold(&make, |mut visitor, s| {
+                let mut sources: Vec<(u32, Vec<u64>)> = Vec::with_capacity(runs.len() + 1);
+                for run in runs {
+                    sources.push((run.input, run.shard(s)?));
+                }
+                for group in parts.chunk_by(|a, b| a.input == b.input) {
+                    let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(s)).copied().collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    sources.push((group[0].input, keys));
+                }
+                let mut at = vec![0usize; sources.len()];
+                let mut heap: BinaryHeap<Reverse<(u64, u32, usize)>> =
+                    sources.iter().enumerate().filter_map(|(i, (input, keys))| keys.first().map(|&k| Reverse((k, *input, i)))).collect();
+                let mut last = None;
+                while let Some(mut top) = heap.peek_mut() {
+                    let Reverse((key, input, i)) = *top;
+                    if last != Some(key) {
+                        visitor.visit(key, input);
+                        last = Some(key);
+                    }
+                    at[i] += 1;
+                    match sources[i].1.get(at[i]) {
+                        Some(&next) => *top = Reverse((next, input, i)),
+                        None => {
+                            PeekMut::pop(top);
+                        }
+                    }
+                }
+                Ok(visitor)
+            })
+            .try_reduce(&make, |mut a, b| {
+                a.merge(b);
+                Ok(a)
             })
     }
 }

@@ -44,6 +44,6 @@ impl KeyVisitor for UniqueCounts {
 }
 
 /// Unique counts of one column's keys over `inputs` inputs.
-pub fn count_unique(mut keys: KeyStore, districts: usize, inputs: usize) -> Uniques {
-    keys.visit_unique(|| UniqueCounts::new(districts, inputs)).0
+pub fn count_unique(mut keys: KeyStore, districts: usize, inputs: usize) -> crate::error::Result<Uniques> {
+    Ok(keys.visit_unique(|| UniqueCounts::new(districts, inputs))?.0)
 }
