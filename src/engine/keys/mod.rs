@@ -14,6 +14,9 @@
 //! them: per input, shard by shard in parallel, sort and drop repeats. Memory then stays within
 //! about twice 8 bytes per unique key of each input (plus the threshold), whatever the
 //! duplication. Repeats across inputs are kept apart, because "new in input i" needs them.
+//! A compaction that a sample shows would free little (a NIK column, whose repeats are few)
+//! is skipped, and under a budget the threshold is an eighth of it: compaction spends time
+//! to save memory, which is only worth it when memory is short.
 //!
 //! Everything that needs the unique keys walks them through [`KeyStore::visit_unique`]: the
 //! unique counts ([`UniqueCounts`]) today, pseudonym files, overlaps and hand-offs later. A
@@ -177,9 +180,41 @@ impl KeyStore {
                 return; // a compaction's second copy would not fit: spill later instead
             }
         }
-        if self.len >= COMPACT_AT && self.len >= 2 * self.compacted {
-            self.compact();
+        if self.len >= self.compact_at() && self.len >= 2 * self.compacted {
+            if self.compaction_pays() {
+                self.compact();
+            } else {
+                // Few repeats (a NIK column, most often): sorting would free little. Look
+                // again when the keys have doubled.
+                self.compacted = self.len;
+            }
         }
+    }
+
+    /// Keys held before compacting: [`COMPACT_AT`], or an eighth of the budget when that is
+    /// more. Compaction buys memory with time; with memory to spare it is not worth it (it
+    /// was the 50M-record scan's cliff: a fifth slower per byte than 10M).
+    fn compact_at(&self) -> usize {
+        let budgeted = self.budget.as_ref().map_or(0, |b| (b.limit() / 8 / 8) as usize);
+        COMPACT_AT.max(budgeted)
+    }
+
+    /// Whether a compaction would drop at least a quarter of the keys, judged on a sample:
+    /// shard 0 of every part (keys reach shards by hash, so a shard is a fair 1/256 sample;
+    /// repeats across inputs are kept anyway, so each input is judged on its own).
+    fn compaction_pays(&self) -> bool {
+        let mut held = 0;
+        let mut unique = 0;
+        let mut parts: Vec<&ChunkKeys> = self.parts.iter().collect();
+        parts.sort_by_key(|p| p.input);
+        for group in parts.chunk_by(|a, b| a.input == b.input) {
+            let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(0)).copied().collect();
+            held += keys.len();
+            keys.sort_unstable();
+            keys.dedup();
+            unique += keys.len();
+        }
+        held - unique >= held / 4
     }
 
     /// Writes every input's held keys to a sorted run on disk and drops them from memory (under
@@ -236,6 +271,8 @@ impl KeyStore {
                     let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(s)).copied().collect();
                     keys.sort_unstable();
                     keys.dedup();
+                    // Only the unique keys stay held while the other shards are sorted.
+                    keys.shrink_to_fit();
                     keys
                 })
                 .collect();
