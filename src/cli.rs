@@ -192,6 +192,8 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_parser = clap::value_parser!(NonZeroUsize))]
     pub threads: Option<NonZeroUsize>,
+    /// auto: map uncompressed files, except one larger than memory, which is streamed and
+    /// dropped from the page cache as it is read (the faster way cold); never: always stream.
     #[arg(long, value_enum, default_value = "auto")]
     pub mmap: MmapArg,
     /// Memory the scan keeps to (`512M`, `4G`, `1.5GiB`, bytes): past it the unique-key store

@@ -329,6 +329,12 @@ pub fn open_with(input: &InputRef, mode: MmapMode, password: &Password) -> Resul
     if meta.len() == 0 && meta.is_file() {
         return Ok(Opened { path: path.clone(), bytes: 0, compression: Compression::None, encoding: "utf-8", kind: Kind::Dump, body: Body::Empty, raw_read: Default::default(), container: None });
     }
+    if mode == MmapMode::Auto && meta.is_file() && meta.len() > crate::machine::available_memory() && is_uncompressed(&file) {
+        // Larger than memory, read once: the page cache cannot keep it, and faulting a map in
+        // page by page was the slowest way to read it cold (45 s against 39 s streamed for
+        // 32.5 GB on two cores). Stream it, dropping what was read from the cache.
+        return stream(path, meta.len(), Box::new(DropBehind::new(file)));
+    }
     if mode == MmapMode::Auto && meta.is_file() {
         // SAFETY: the map is read-only and lives no longer than this scan; nothing borrowed
         // from it escapes (NIKs leave it as u64 keys). If another process truncates the file
@@ -365,6 +371,84 @@ pub fn open_with(input: &InputRef, mode: MmapMode, password: &Password) -> Resul
     }
     stream(path, meta.len(), Box::new(file))
 }
+
+/// Whether a file's first bytes show no compression (a compressed file is mapped even when
+/// large: several frames or members then decode in parallel from the map).
+fn is_uncompressed(file: &File) -> bool {
+    let mut head = [0u8; 512];
+    let mut filled = 0;
+    while filled < head.len() {
+        match read_at(file, &mut head[filled..], filled as u64) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    Compression::sniff(&head[..filled]) == Compression::None
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// A file read once, front to back, that is larger than memory: the kernel is asked for
+/// sequential read-ahead and told, every [`DROP_EVERY`] bytes, to drop the pages already
+/// read. They could not stay cached anyway; dropping them spares the page cache's reclaim
+/// work, which otherwise runs on the cores the parser needs (what `dd iflag=nocache` does).
+struct DropBehind {
+    file: File,
+    read: u64,
+    dropped: u64,
+}
+
+const DROP_EVERY: u64 = 64 << 20;
+
+impl DropBehind {
+    fn new(file: File) -> DropBehind {
+        advise(&file, 0, 0, Advice::Sequential);
+        DropBehind { file, read: 0, dropped: 0 }
+    }
+}
+
+impl Read for DropBehind {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read += n as u64;
+        if self.read - self.dropped >= DROP_EVERY || (n == 0 && self.read > self.dropped) {
+            advise(&self.file, self.dropped, self.read - self.dropped, Advice::DontNeed);
+            self.dropped = self.read;
+        }
+        Ok(n)
+    }
+}
+
+enum Advice {
+    Sequential,
+    DontNeed,
+}
+
+/// `posix_fadvise`: a hint, so a failure changes nothing and is ignored.
+#[cfg(target_os = "linux")]
+fn advise(file: &File, offset: u64, len: u64, advice: Advice) {
+    use std::os::fd::AsRawFd;
+    let advice = match advice {
+        Advice::Sequential => libc::POSIX_FADV_SEQUENTIAL,
+        Advice::DontNeed => libc::POSIX_FADV_DONTNEED,
+    };
+    // SAFETY: a system call on a file descriptor this struct owns, with plain integer
+    // arguments; it reads or writes no memory of ours.
+    unsafe {
+        libc::posix_fadvise(file.as_raw_fd(), offset as libc::off_t, len as libc::off_t, advice);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise(_: &File, _: u64, _: u64, _: Advice) {}
 
 /// A streamed zip member is decompressed by its own thread, 1 MiB at a time, up to four
 /// blocks ahead of the scan.
