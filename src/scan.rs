@@ -190,7 +190,13 @@ pub fn harvest(opts: &ScanOptions, validator: &Validator<'_>, keep: Keep) -> Res
     let expanded = source::expand_all(&opts.inputs, &opts.password)?;
     let paths = &expanded.inputs;
     let budget = opts.memory.budget();
-    let mut g = Gather { opts, v: validator, districts: validator.regions().districts.len(), keep, budget: budget.as_ref(), total: Harvest::default(), inputs: Vec::new(), skipped: Vec::new() };
+    // The total's stores count against the budget from the start, so keys that arrive
+    // without one (a workbook's) are counted when they join.
+    let total = match &budget {
+        Some(b) => Harvest { nik_keys: KeyStore::with_budget(Arc::clone(b)), kk_keys: KeyStore::with_budget(Arc::clone(b)), ..Harvest::default() },
+        None => Harvest::default(),
+    };
+    let mut g = Gather { opts, v: validator, districts: validator.regions().districts.len(), keep, budget: budget.as_ref(), total, inputs: Vec::new(), skipped: Vec::new() };
     let mut pending = expanded.skipped.into_iter().peekable();
     // Zip members decode ahead on their own threads while earlier inputs are scanned.
     let mut ahead = zip_ahead::ZipAhead::start(paths, zip_ahead::Limits::for_threads(rayon::current_num_threads()).with_max_member(opts.zip_ahead_max_member));

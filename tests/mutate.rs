@@ -359,6 +359,7 @@ fn comparable(mut v: serde_json::Value) -> serde_json::Value {
     let o = v.as_object_mut().unwrap();
     o.remove("elapsed_s");
     o.remove("bytes_per_s");
+    o.remove("memory");
     for input in o.get_mut("inputs").and_then(|i| i.as_array_mut()).into_iter().flatten() {
         let path = input["path"].as_str().unwrap_or_default().to_string();
         // A zip member keeps its name after the archive's.

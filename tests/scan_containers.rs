@@ -136,6 +136,7 @@ fn packed_aside(mut v: Value) -> Value {
     let o = v.as_object_mut().unwrap();
     o.remove("elapsed_s");
     o.remove("bytes_per_s");
+    o.remove("memory");
     for input in o["inputs"].as_array_mut().unwrap() {
         let i = input.as_object_mut().unwrap();
         for k in ["path", "bytes", "compression"] {

@@ -102,6 +102,7 @@ fn scan_with_cap(cap: u64, args: &[&str]) -> serde_json::Value {
     let o = v.as_object_mut().unwrap();
     o.remove("elapsed_s");
     o.remove("bytes_per_s");
+    o.remove("memory");
     v
 }
 

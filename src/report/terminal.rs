@@ -331,18 +331,16 @@ fn timing(o: &mut String, p: &Paint, l: &Labels, s: &Summary, total_bytes: u64) 
     // Two decimals hide a slow run (0.03 GB/s); below 1 GB/s show three.
     let gbps = rate / 1e9;
     let prec = if gbps < 1.0 { 3 } else { 2 };
-    let _ = writeln!(o, "\n{} {elapsed}, {gbps:.prec$} GB/s", p.bold(l.elapsed));
+    o.push('\n');
     if let Some(m) = &s.memory {
-        let mut line = format!("{} {} {}, {} {}", p.bold(l.memory), l.budget, gigabytes(m.max_memory_bytes), l.keys_peak, gigabytes(m.peak_key_bytes));
+        let mut line = format!("{} {} {}, {} {}", p.bold(l.memory), l.budget, human_bytes(m.max_memory_bytes), l.keys_peak, human_bytes(m.peak_key_bytes));
         if m.spill_runs > 0 {
-            line += &format!("; {} {} ({} {})", gigabytes(m.spilled_bytes), l.spilled, m.spill_runs, l.runs);
+            line += &format!("; {} {} ({} {})", human_bytes(m.spilled_bytes), l.spilled, m.spill_runs, l.runs);
         }
         let _ = writeln!(o, "{line}");
     }
-}
-
-fn gigabytes(bytes: u64) -> String {
-    format!("{:.2} GB", bytes as f64 / 1e9)
+    // The time stays the last line: what a reader's eye and a script's `tail -1` look for.
+    let _ = writeln!(o, "{} {elapsed}, {gbps:.prec$} GB/s", p.bold(l.elapsed));
 }
 
 /// Files and members a collection left out: not counted anywhere above.

@@ -226,7 +226,11 @@ impl KeyStore {
         parts.sort_by_key(|p| p.input);
         let mut kept = Vec::new();
         for group in parts.chunk_by(|a, b| a.input == b.input) {
-            match Run::write(&budget, group[0].input, group) {
+            if group.iter().all(|p| p.keys.is_empty()) {
+                continue;
+            }
+            let shard = |s: usize| group.iter().flat_map(|p| p.shard(s)).copied().collect();
+            match Run::write(&budget, group[0].input, SHARDS, shard) {
                 Ok(run) => self.runs.extend(run),
                 Err(e) => {
                     budget.fail(e);

@@ -20,7 +20,6 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::{ChunkKeys, SHARDS};
 use crate::error::{Error, Result};
 
 /// Shards sorted at once while writing a run: the extra memory of a spill is this share of
@@ -154,26 +153,24 @@ pub(super) struct Run {
     path: PathBuf,
     file: File,
     /// `keys[offsets[s]..offsets[s + 1]]` is shard `s` (in keys, not bytes).
-    offsets: Box<[u64; SHARDS + 1]>,
+    offsets: Box<[u64]>,
 }
 
 impl Run {
-    /// Writes `parts` (all of one input) as a run; `None` when they hold no key.
-    pub fn write(budget: &Budget, input: u32, parts: &[ChunkKeys]) -> Result<Option<Run>> {
-        if parts.iter().all(|p| p.keys.is_empty()) {
-            return Ok(None);
-        }
+    /// Writes one input's keys as a run: `shard(s)` gives shard `s`'s keys in any order, for
+    /// `s` in `0..shards`; `None` when there are none at all.
+    pub fn write(budget: &Budget, input: u32, shards: usize, shard: impl Fn(usize) -> Vec<u64> + Sync) -> Result<Option<Run>> {
         let dir = budget.dir()?;
         let n = budget.runs.fetch_add(1, Ordering::Relaxed);
         let path = dir.join(format!("run-{n:06}.keys"));
         let file = File::options().read(true).write(true).create_new(true).open(&path).map_err(|e| Error::io(&path, e))?;
         let mut out = BufWriter::with_capacity(1 << 20, &file);
-        let mut offsets = Box::new([0u64; SHARDS + 1]);
-        for first in (0..SHARDS).step_by(SHARDS_PER_BATCH) {
-            let batch: Vec<Vec<u64>> = (first..first + SHARDS_PER_BATCH)
+        let mut offsets = vec![0u64; shards + 1].into_boxed_slice();
+        for first in (0..shards).step_by(SHARDS_PER_BATCH) {
+            let batch: Vec<Vec<u64>> = (first..(first + SHARDS_PER_BATCH).min(shards))
                 .into_par_iter()
                 .map(|s| {
-                    let mut keys: Vec<u64> = parts.iter().flat_map(|p| p.shard(s)).copied().collect();
+                    let mut keys = shard(s);
                     keys.sort_unstable();
                     keys.dedup();
                     keys
@@ -188,7 +185,13 @@ impl Run {
         }
         out.flush().map_err(|e| Error::io(&path, e))?;
         drop(out);
-        budget.spilled.fetch_add(offsets[SHARDS] * 8, Ordering::Relaxed);
+        let keys = offsets[shards];
+        if keys == 0 {
+            drop(file);
+            let _ = std::fs::remove_file(&path);
+            return Ok(None);
+        }
+        budget.spilled.fetch_add(keys * 8, Ordering::Relaxed);
         Ok(Some(Run { input, path, file, offsets }))
     }
 

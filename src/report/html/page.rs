@@ -30,8 +30,10 @@ pub const MAP_ATTRIBUTION: &str = "Administrative boundaries: BPS \u{2013} Stati
 via HDX (COD-AB Indonesia) and geoBoundaries (Runfola et al. 2020, PLoS ONE 15(4): e0231866), CC BY 3.0 IGO. \
 Simplified, lakes removed, regions keyed to Kemendagri codes and provinces re-grouped to the 2025 list by takar.";
 
-/// Top-level keys of `summary.json` that have a section of their own.
-const KNOWN_KEYS: [&str; 13] = [
+/// Top-level keys of `summary.json` that have a section of their own, or none on purpose:
+/// timings and `memory` describe the run and the machine, not the dump, and would make the
+/// page differ between two machines scanning the same dump.
+const KNOWN_KEYS: [&str; 14] = [
     "takar_version",
     "reference_date",
     "inputs",
@@ -41,6 +43,7 @@ const KNOWN_KEYS: [&str; 13] = [
     "consistency",
     "elapsed_s",
     "bytes_per_s",
+    "memory",
     "verdict",
     "claim",
     "source",
