@@ -1,7 +1,9 @@
 """Turns benches/scale.sh's results.tsv into benches/RESULTS.md (a table with the machine's
 facts and the date) and benches/scale.svg (throughput and peak memory against records).
 
-    python3 benches/scale_report.py RESULTS_TSV OUT_MD OUT_SVG
+    python3 benches/scale_report.py RESULTS_TSV OUT_MD OUT_SVG [NOTE]
+
+NOTE, when given, is printed under the first paragraph (how extra rows were added, say).
 """
 import csv
 import datetime
@@ -16,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 tsv, out_md, out_svg = sys.argv[1:4]
+note = sys.argv[4] if len(sys.argv) > 4 else ""
 rows = list(csv.DictReader(open(tsv), delimiter="\t"))
 for r in rows:
     r["records"], r["bytes"] = int(r["records"]), int(r["bytes"])
@@ -55,6 +58,7 @@ lines = [
     "`duckdb` is `COUNT(DISTINCT nik)` over `read_csv` on the same file: distinct strings, invalid NIKs "
     "included, hence its higher count.",
     "",
+] + ([note, ""] if note else []) + [
     "| records | file | run | wall | GB/s | records/s | peak anon | unique NIKs |",
     "|---:|---:|---|---:|---:|---:|---:|---:|",
 ]
