@@ -603,3 +603,29 @@ fn finish_stream(path: &Path, bytes: u64, compression: Compression, decoded: Box
     };
     Ok(Opened { path: path.to_path_buf(), bytes, compression, encoding: encoding_name, kind, body: Body::Stream(body), raw_read: count, container: None })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The drop-behind reader (files larger than memory) reads every byte, in order, past a
+    /// drop and through the last one at the end; what it advises the kernel changes no byte.
+    /// Only an uncompressed file takes that path.
+    #[test]
+    fn drop_behind_reads_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dump.csv");
+        let bytes: Vec<u8> = (0..(DROP_EVERY as usize + 123_457)).map(|i| b"0123456789,\n"[i % 12]).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut read = Vec::new();
+        DropBehind::new(File::open(&path).unwrap()).read_to_end(&mut read).unwrap();
+        assert_eq!(read.len(), bytes.len());
+        assert!(read == bytes);
+        assert!(is_uncompressed(&File::open(&path).unwrap()));
+        let gz = dir.path().join("dump.csv.gz");
+        let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut enc, &bytes[..1000]).unwrap();
+        enc.finish().unwrap();
+        assert!(!is_uncompressed(&File::open(&gz).unwrap()));
+    }
+}
