@@ -201,6 +201,12 @@ pub struct ScanArgs {
     /// Default: a quarter of the machine's memory (or of the container's limit).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
+    /// Estimate the unique counts (people, families, per region, new per input) with
+    /// HyperLogLog++ instead of counting them exactly: a few MB of memory whatever the dump's
+    /// size and nothing spilled, at about 1.6% standard error. Every output says so; no
+    /// keys.takar is written.
+    #[arg(long)]
+    pub approximate: bool,
     /// Where the spill directory is made (default: the system's temporary directory); it is
     /// removed when the scan ends, fails or is interrupted.
     #[arg(long, value_name = "DIR")]

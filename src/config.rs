@@ -210,6 +210,9 @@ fn overlap_config(a: OverlapArgs) -> Result<OverlapConfig> {
     if a.scan.out.is_some() {
         return Err(Error::Usage("takar overlap writes no files; --out belongs to takar scan".into()));
     }
+    if a.scan.approximate {
+        return Err(Error::Usage("takar overlap compares exact pseudonyms; --approximate belongs to takar scan".into()));
+    }
     let against = a.against;
     let scan = scan_config(a.scan)?;
     if against.is_none() && scan.scan.inputs.len() < 2 {
@@ -231,6 +234,9 @@ fn keys_config(a: KeysArgs) -> Result<KeysConfig> {
     }
     if a.scan.no_keys {
         return Err(Error::Usage("takar keys writes keyed pseudonyms; --no-keys belongs to takar scan".into()));
+    }
+    if a.scan.approximate {
+        return Err(Error::Usage("takar keys writes every record; --approximate belongs to takar scan".into()));
     }
     if a.source.as_deref().is_some_and(|s| s.trim().is_empty()) {
         return Err(Error::Usage("--source: expected a name".into()));
@@ -297,11 +303,13 @@ fn scan_config(a: ScanArgs) -> Result<ScanConfig> {
             password: password(a.password, a.password_file.as_deref())?,
             strict: a.strict,
             buffer_max: a.buffer_max,
+            approximate: a.approximate,
             memory: Memory { max_bytes: Some(a.max_memory.unwrap_or_else(crate::machine::default_max_memory)), temp_dir: a.temp_dir },
         },
         reference: reference(&a.reference_date)?,
         out: a.out,
-        key: if a.no_keys { None } else { Some(KeySource::resolve(a.key_file)) },
+        // Sketches hold no keys, so --approximate writes no keys.takar either.
+        key: if a.no_keys || a.approximate { None } else { Some(KeySource::resolve(a.key_file)) },
         lang: lang(a.lang),
         json: a.json,
         threads: a.threads.map_or_else(default_threads, |n| n.get()),

@@ -21,11 +21,11 @@ use indicatif::ProgressBar;
 use rayon::slice::ParallelSliceMut;
 
 use crate::engine::keys::pseudonym::Pseudonyms;
-use crate::engine::keys::{Budget, Collect, KeyStore, PeopleProfile, SpillStats, UniqueCounts};
+use crate::engine::keys::{Budget, Collect, Estimates, KeyStore, PeopleProfile, SpillStats, UniqueCounts};
 use crate::engine::{Harvest, Keep};
 use crate::error::{Error, Result};
 use crate::nik::{Nik, Validator};
-use crate::report::summary::{Findings, InputSummary, MemoryUse, Summary};
+use crate::report::summary::{Approximate, Findings, InputSummary, MemoryUse, Summary};
 use crate::engine::Context;
 use crate::format::csv::sniff::SniffOptions;
 use crate::format::{self as format, scan_with, sheet, Detected, Details};
@@ -62,6 +62,8 @@ pub struct ScanOptions {
     pub buffer_max: Option<u64>,
     /// The memory budget of the key stores, and where they spill past it.
     pub memory: Memory,
+    /// HyperLogLog estimates of the unique counts instead of exact ones (`--approximate`).
+    pub approximate: bool,
 }
 
 /// The memory budget of a scan (`--max-memory`, `--temp-dir`).
@@ -246,11 +248,18 @@ impl<'b> Input<'b> {
 pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Option<&Pseudonyms>) -> Result<Dump> {
     let started = Instant::now();
     let districts = validator.regions().districts.len();
-    let Gathered { harvest: total, inputs, skipped, budget } = harvest(opts, validator, Keep::Keys)?;
-    let Harvest { tally, mut nik_keys, mut kk_keys, .. } = total;
+    let keep = if opts.approximate { Keep::Estimates } else { Keep::Keys };
+    let Gathered { harvest: total, inputs, skipped, budget } = harvest(opts, validator, keep)?;
+    let Harvest { tally, mut nik_keys, mut kk_keys, estimates, .. } = total;
     let n = inputs.len();
     let reference = validator.dates().reference();
     let ((nik, people), kk, sets) = match pseudonyms {
+        // Sketches, not keys: nothing to walk and no pseudonyms to give (the caller asks for
+        // none under --approximate).
+        _ if opts.approximate => {
+            let (nik, kk, people) = estimates.unwrap_or_else(|| Estimates::new(districts, reference)).finish(n);
+            ((nik, people.people), kk, None)
+        }
         None => {
             // Nothing will ask about the keys again: each store goes as soon as it is counted.
             let (nik, people) = std::mem::take(&mut nik_keys).visit_unique(|| (UniqueCounts::new(districts, n), PeopleProfile::new(reference)))?;
@@ -272,6 +281,9 @@ pub fn scan_dump(opts: &ScanOptions, validator: &Validator<'_>, pseudonyms: Opti
     };
     let findings = Findings { regions: validator.regions(), people, claimed: opts.claimed, inputs, skipped, tally, nik, kk, elapsed: started.elapsed() };
     let mut summary = Summary::build(reference, findings);
+    if opts.approximate {
+        summary.approximate = Some(Approximate::hyperloglog());
+    }
     summary.memory = budget.map(|b| {
         let SpillStats { peak_held_bytes, spilled_bytes, runs } = b.stats();
         MemoryUse { max_memory_bytes: opts.memory.max_bytes.unwrap_or(0), key_limit_bytes: b.limit(), peak_key_bytes: peak_held_bytes, spilled_bytes, spill_runs: runs }

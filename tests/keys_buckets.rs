@@ -179,7 +179,7 @@ fn oracle(path: &Path, source: &str) -> Vec<Row> {
 }
 
 fn scan_options(inputs: Vec<PathBuf>) -> ScanOptions {
-    ScanOptions { password: Default::default(), strict: false, buffer_max: None, claimed: None, inputs, format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size: 1 << 20, progress: false, zip_ahead_max_member: None, memory: Default::default() }
+    ScanOptions { password: Default::default(), strict: false, buffer_max: None, claimed: None, inputs, format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size: 1 << 20, progress: false, zip_ahead_max_member: None, memory: Default::default(), approximate: false }
 }
 
 /// `takar scan`'s unique NIKs per province or regency code over `inputs`.

@@ -350,7 +350,7 @@ fn validator() -> Validator<'static> {
 }
 
 fn options(path: &Path, mmap: MmapMode) -> ScanOptions {
-    ScanOptions { inputs: vec![path.to_path_buf()], format: Format::Auto, sniff: Default::default(), mmap, chunk_size: 64 << 10, progress: false, zip_ahead_max_member: None, claimed: None, password: Default::default(), strict: false, buffer_max: None, memory: Default::default() }
+    ScanOptions { inputs: vec![path.to_path_buf()], format: Format::Auto, sniff: Default::default(), mmap, chunk_size: 64 << 10, progress: false, zip_ahead_max_member: None, claimed: None, password: Default::default(), strict: false, buffer_max: None, memory: Default::default(), approximate: false }
 }
 
 /// A summary as JSON without what may differ between ways of reading the same bytes: the

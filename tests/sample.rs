@@ -12,7 +12,7 @@ use takar::scan::{scan, Format, ScanOptions};
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data-samples/kpu_sample.csv");
 
 fn options(inputs: Vec<std::path::PathBuf>, chunk_size: usize) -> ScanOptions {
-    ScanOptions { inputs, format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size, progress: false, zip_ahead_max_member: None, password: Default::default(), strict: false, buffer_max: None, claimed: None, memory: Default::default() }
+    ScanOptions { inputs, format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size, progress: false, zip_ahead_max_member: None, password: Default::default(), strict: false, buffer_max: None, claimed: None, memory: Default::default(), approximate: false }
 }
 
 /// Compares a scan with an answer file: totals, consistency and every region map.

@@ -100,7 +100,7 @@ fn jobs(bytes: &[u8], compression: Compression) -> usize {
 }
 
 fn options(input: &Path, mmap: MmapMode, chunk_size: usize) -> ScanOptions {
-    ScanOptions { inputs: vec![input.to_path_buf()], format: Format::Auto, sniff: Default::default(), mmap, chunk_size, progress: false, zip_ahead_max_member: None, password: Default::default(), strict: false, buffer_max: None, claimed: None, memory: Default::default() }
+    ScanOptions { inputs: vec![input.to_path_buf()], format: Format::Auto, sniff: Default::default(), mmap, chunk_size, progress: false, zip_ahead_max_member: None, password: Default::default(), strict: false, buffer_max: None, claimed: None, memory: Default::default(), approximate: false }
 }
 
 /// Everything a scan reports that does not depend on how the bytes were read.

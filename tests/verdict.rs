@@ -12,7 +12,7 @@ use takar::report::summary::Summary;
 use takar::scan::{scan, Format, ScanOptions};
 
 fn options(input: std::path::PathBuf, claimed: Option<u64>) -> ScanOptions {
-    ScanOptions { password: Default::default(), strict: false, buffer_max: None, inputs: vec![input], format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size: 1 << 16, progress: false, zip_ahead_max_member: None, claimed, memory: Default::default() }
+    ScanOptions { password: Default::default(), strict: false, buffer_max: None, inputs: vec![input], format: Format::Auto, sniff: Default::default(), mmap: Default::default(), chunk_size: 1 << 16, progress: false, zip_ahead_max_member: None, claimed, memory: Default::default(), approximate: false }
 }
 
 fn validator() -> Validator<'static> {

@@ -4,7 +4,7 @@
 
 use super::checks::{age_class, birth_date_matches, parse_date, parse_gender, Age};
 use super::harvest::Harvest;
-use super::keys::KeyStore;
+use super::keys::{Estimates, KeyStore};
 use super::rows::{Rows, NO_KK};
 use super::role::{Role, RoleMap};
 use super::tally::{Tally, Warning, MAX_WARNINGS};
@@ -20,6 +20,8 @@ pub enum Keep {
     /// One row per record with a valid NIK: its NIK key and its KK key (or none), for
     /// `takar keys`; the key stores stay empty.
     Rows,
+    /// HyperLogLog sketches of the keys instead of the keys (`--approximate`).
+    Estimates,
 }
 
 /// Everything a worker needs, shared by reference.
@@ -154,7 +156,7 @@ impl<'c> Counter<'c> {
             }
         }
         match self.ctx.keep {
-            Keep::Keys => {
+            Keep::Keys | Keep::Estimates => {
                 if let Check::Valid(k) = kk {
                     self.kk_keys.push(k.key());
                 }
@@ -204,8 +206,14 @@ impl<'c> Counter<'c> {
                 nik_keys: KeyStore::from_keys_in(self.ctx.budget, self.ctx.input, self.nik_keys),
                 kk_keys: KeyStore::from_keys_in(self.ctx.budget, self.ctx.input, self.kk_keys),
                 rows: Rows::default(),
+                estimates: None,
             },
             Keep::Rows => Harvest { tally: self.tally, rows: Rows::from_columns(self.nik_keys, self.kk_keys), ..Harvest::default() },
+            Keep::Estimates => {
+                let reference = self.ctx.validator.dates().reference();
+                let estimates = Estimates::from_keys(self.ctx.input, self.ctx.districts, reference, self.nik_keys, self.kk_keys);
+                Harvest { tally: self.tally, estimates: Some(estimates), ..Harvest::default() }
+            }
         }
     }
 }

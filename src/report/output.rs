@@ -189,7 +189,7 @@ impl Output for RegionParquet<'_> {
     }
     fn write(&self, out: &mut (dyn Write + Send), path: &Path) -> Result<()> {
         let rows = region_rows(self.summary, self.regions, self.level);
-        parquet::write_region_parquet_with(&rows, self.level, Some(&self.summary.reference_date), out)
+        parquet::write_region_parquet_with(&rows, self.level, Some(&self.summary.reference_date), self.summary.approximate.is_some(), out)
             .map_err(|source| Error::Parquet { path: path.to_path_buf(), source })
     }
     fn guard(&self) -> Guard<'_> {

@@ -145,14 +145,17 @@ pub fn record_batch(rows: &[RegionRow], level: Level) -> Result<RecordBatch, Par
 /// Writes `rows` as `level`'s Parquet file to `out`, with provenance metadata (takar version,
 /// region editions, level) but no reference date; see [`write_region_parquet_with`].
 pub fn write_region_parquet<W: Write + Send>(rows: &[RegionRow], level: Level, out: W) -> Result<(), ParquetError> {
-    write_region_parquet_with(rows, level, None, out)
+    write_region_parquet_with(rows, level, None, false, out)
 }
 
-/// [`write_region_parquet`], also recording the scan's reference date (`YYYY-MM-DD`).
+/// [`write_region_parquet`], also recording the scan's reference date (`YYYY-MM-DD`), and,
+/// when `estimated` (`--approximate`), that `unique_nik` and `coverage` are estimates
+/// (`takar.estimated`).
 pub fn write_region_parquet_with<W: Write + Send>(
     rows: &[RegionRow],
     level: Level,
     reference_date: Option<&str>,
+    estimated: bool,
     out: W,
 ) -> Result<(), ParquetError> {
     let batch = record_batch(rows, level)?;
@@ -163,6 +166,12 @@ pub fn write_region_parquet_with<W: Write + Send>(
     ];
     if let Some(d) = reference_date {
         meta.push(KeyValue::new("takar.reference_date".to_string(), d.to_string()));
+    }
+    if estimated {
+        meta.push(KeyValue::new(
+            "takar.estimated".to_string(),
+            "unique_nik and coverage are HyperLogLog estimates (takar scan --approximate), not exact counts".to_string(),
+        ));
     }
     let props =
         WriterProperties::builder().set_compression(Compression::SNAPPY).set_key_value_metadata(Some(meta)).build();

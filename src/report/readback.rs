@@ -15,7 +15,7 @@ use crate::nik::{Reason, RegionTable};
 use crate::forensics::schemas::SourceGuess;
 use crate::forensics::signals::{Check, Expected, FlaggedRegion};
 use crate::forensics::verdict::{Label, Verdict};
-use crate::report::summary::{Claim, ColumnSummary, Consistency, InputSummary, MemoryUse, Summary};
+use crate::report::summary::{Approximate, Claim, ColumnSummary, Consistency, InputSummary, MemoryUse, Summary};
 use crate::{Error, Result};
 
 /// The summary of the scan that wrote `dir`.
@@ -146,6 +146,11 @@ pub fn summary_from_json(v: &Value) -> Summary {
             peak_key_bytes: u(m, "peak_key_bytes"),
             spilled_bytes: u(m, "spilled_bytes"),
             spill_runs: u(m, "spill_runs"),
+        }),
+        approximate: v.get("approximate").filter(|a| a.is_object()).map(|a| Approximate {
+            method: text(a, "method").unwrap_or_default(),
+            standard_error: f(a, "standard_error"),
+            estimates: a.get("estimates").and_then(Value::as_array).into_iter().flatten().filter_map(|e| e.as_str().map(String::from)).collect(),
         }),
         ..Summary::default()
     }

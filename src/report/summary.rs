@@ -157,11 +157,45 @@ pub struct Summary {
     /// The memory budget and what the key stores did with it (when the scan had a budget).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<MemoryUse>,
+    /// Present under `--approximate`: which figures are estimates, and how good.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approximate: Option<Approximate>,
     #[serde(skip)]
     pub regions: RegionCounts,
     /// The shape of the unique people (birth years, sex, serials), behind the verdict.
     #[serde(skip)]
     pub people: People,
+}
+
+/// `approximate` in `summary.json`: the unique counts are HyperLogLog estimates.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Approximate {
+    pub method: String,
+    /// Relative standard error of each estimate.
+    pub standard_error: f64,
+    /// The figures that are estimates (paths in this file, and the Parquet column).
+    pub estimates: Vec<String>,
+}
+
+impl Approximate {
+    pub fn hyperloglog() -> Approximate {
+        Approximate {
+            method: "HyperLogLog++ (cardinality-estimator, precision 12)".into(),
+            standard_error: crate::engine::keys::estimate::STANDARD_ERROR,
+            estimates: [
+                "nik.unique",
+                "nik.duplicate_records",
+                "kk.unique",
+                "kk.duplicate_records",
+                "inputs[].nik_new_unique",
+                "claim.unique",
+                "*.parquet unique_nik and coverage",
+                "verdict (its people profile counts valid records, not unique people)",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
 }
 
 /// `memory` in `summary.json`: the budget (`--max-memory`) and how the key stores kept to it.

@@ -123,6 +123,9 @@ pub fn render_lang(summary: &Summary, regions: &RegionTable, opts: &TerminalOpti
         ))
     );
 
+    if summary.approximate.is_some() {
+        let _ = writeln!(o, "{}", p.yellow(l.approximate_note));
+    }
     inputs(&mut o, &p, l, &summary.inputs);
     skipped(&mut o, &p, summary);
     warnings(&mut o, &p, l, &summary.inputs);
@@ -210,13 +213,15 @@ fn totals(o: &mut String, p: &Paint, l: &Labels, s: &Summary) {
     row(l.nik_invalid, nik.invalid, percent(nik.invalid, recs));
     row(l.nik_missing, nik.missing, percent(nik.missing, recs));
     row(l.nik_placeholder, nik.placeholder, percent(nik.placeholder, recs));
-    row(l.nik_unique, nik.unique, String::new());
-    row(l.nik_duplicates, nik.duplicate_records, percent(nik.duplicate_records, nik.valid) + " " + l.of_valid);
+    // Under --approximate the unique counts (and what is derived from them) are estimates.
+    let est = if s.approximate.is_some() { format!(" ({})", l.estimate) } else { String::new() };
+    row(l.nik_unique, nik.unique, est.trim_start().to_string());
+    row(l.nik_duplicates, nik.duplicate_records, percent(nik.duplicate_records, nik.valid) + " " + l.of_valid + &est);
     let kk = &s.kk;
     row(l.kk_valid, kk.valid, percent(kk.valid, recs));
     row(l.kk_invalid, kk.invalid, percent(kk.invalid, recs));
     row(l.kk_missing, kk.missing, percent(kk.missing, recs));
-    row(l.kk_unique, kk.unique, String::new());
+    row(l.kk_unique, kk.unique, est.trim_start().to_string());
 }
 
 fn reasons(o: &mut String, p: &Paint, l: &Labels, what: &str, c: &ColumnSummary) {

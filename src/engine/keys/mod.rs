@@ -26,12 +26,14 @@
 //! input, shards in parallel) is the same either way.
 
 mod collect;
+pub mod estimate;
 pub mod profile;
 pub mod pseudonym;
 pub mod spill;
 mod unique;
 
 pub use collect::Collect;
+pub use estimate::Estimates;
 pub use profile::{People, PeopleProfile};
 pub use spill::{Budget, SpillStats};
 pub use unique::{count_unique, UniqueCounts, Uniques};

@@ -28,6 +28,7 @@ pub struct People {
 }
 
 /// Counts [`People`] over the unique NIK keys.
+#[derive(Debug)]
 pub struct PeopleProfile {
     reference: Date,
     pub people: People,

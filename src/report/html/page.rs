@@ -33,7 +33,7 @@ Simplified, lakes removed, regions keyed to Kemendagri codes and provinces re-gr
 /// Top-level keys of `summary.json` that have a section of their own, or none on purpose:
 /// timings and `memory` describe the run and the machine, not the dump, and would make the
 /// page differ between two machines scanning the same dump.
-const KNOWN_KEYS: [&str; 14] = [
+const KNOWN_KEYS: [&str; 15] = [
     "takar_version",
     "reference_date",
     "inputs",
@@ -44,6 +44,7 @@ const KNOWN_KEYS: [&str; 14] = [
     "elapsed_s",
     "bytes_per_s",
     "memory",
+    "approximate",
     "verdict",
     "claim",
     "source",
@@ -360,7 +361,7 @@ td.bar{width:45%}td.bar span{display:block;height:12px;background:#fd8d3c;border
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:10px 28px}\
 dl.kv{margin:0;display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}dl.kv dt{color:var(--dim)}dl.kv dd{margin:0}\
 ol.plain{margin:0;padding-left:20px}\
-.verdict{font-size:24px;font-weight:700}.verdict.consistent{color:#2a7a2a}.verdict.suspicious{color:#b35900}.verdict.likely_fabricated{color:var(--accent)}\
+.estimate{color:#b35900;font-weight:600}.verdict{font-size:24px;font-weight:700}.verdict.consistent{color:#2a7a2a}.verdict.suspicious{color:#b35900}.verdict.likely_fabricated{color:var(--accent)}\
 .warn{color:#8a5a00}code{font-size:13px;background:#f3f3f5;padding:1px 4px;border-radius:3px;word-break:break-all}\
 footer{font-size:13px;color:var(--dim)}button{font:inherit;cursor:pointer;margin-top:6px}\
 @media print{section{break-inside:avoid}.layers,button{display:none}}";
@@ -401,6 +402,9 @@ pub fn render_page(data: &ReportData, lang: Lang) -> String {
         escape(l.title)
     );
     header(&mut o, sm, lang, l);
+    if sm.get("approximate").is_some_and(Value::is_object) {
+        let _ = writeln!(o, "<p class=\"estimate\" id=\"approximate\">{}</p>", escape(l.approximate_note));
+    }
     totals(&mut o, sm, lang, l);
     if let Some(v) = sm.get("verdict") {
         verdict(&mut o, v, lang, l);
