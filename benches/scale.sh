@@ -4,7 +4,7 @@
 # larger than memory cannot stay cached; drop_caches is used instead when allowed), beside
 # `cat FILE > /dev/null` (the read floor) and DuckDB on the same file where it finishes.
 # Wall time, GB/s, records/s and peak anonymous memory; then the same largest dump under
-# `--max-memory 1G`. Writes benches/RESULTS.md (the table, the machine, the date) and
+# `--max-memory 1G` and with `--approximate`. Writes benches/RESULTS.md (the table, the machine, the date) and
 # benches/scale.svg (throughput and memory against records, drawn by matplotlib).
 #
 #   bash benches/scale.sh
@@ -80,10 +80,12 @@ for n in $sizes; do
     cold; measure cold "$n" "$bytes" "${scan[@]}"
     cold; measure cold-never "$n" "$bytes" "${scan[@]}" --mmap never
     cold; measure cold-1G "$n" "$bytes" "${scan[@]}" --max-memory 1G
+    cold; measure cold-approx "$n" "$bytes" "${scan[@]}" --approximate
   fi
   if [ "$n" -eq 10000000 ]; then
     # A budget below the keys' 160 MB: the spill's cost, side by side with the warm run.
     measure warm-spill-256M "$n" "$bytes" "${scan[@]}" --max-memory 256M
+    measure warm-approx "$n" "$bytes" "${scan[@]}" --approximate
   fi
   if [ "$n" -le "$duckdb_max" ]; then
     measure duckdb "$n" "$bytes" python3 "$scratch/duckdb_run.py" "$dump"

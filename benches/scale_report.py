@@ -78,6 +78,12 @@ def get(n, run):
 
 
 notes = []
+
+
+def t_exact(n):
+    return get(n, "cold") if get(n, "cold-approx") else get(n, "warm")
+
+
 warm = sorted((r for r in runs if r["run"] == "warm"), key=lambda r: r["records"])
 per_byte = {r["records"]: r["seconds"] / r["bytes"] for r in warm}
 if 10_000_000 in per_byte and 50_000_000 in per_byte:
@@ -98,6 +104,12 @@ for n in sorted({r["records"] for r in runs}):
     if s and w:
         notes.append(f"- Spilling, {n:,} records warm: `--max-memory 256M` takes {s['seconds'] / w['seconds']:.2f}x the time, "
                      f"{s['anon']:.0f} MiB against {w['anon']:.0f} MiB, same unique NIKs ({s['unique_nik']} = {w['unique_nik']}).")
+    a = get(n, "cold-approx") or get(n, "warm-approx")
+    if a and t_exact(n):
+        e = t_exact(n)
+        notes.append(f"- `--approximate`, {n:,} records: {a['seconds'] / e['seconds']:.2f}x the exact scan's time, "
+                     f"{a['anon']:.0f} MiB against {e['anon']:.0f} MiB; {a['unique_nik']} unique NIKs estimated against {e['unique_nik']} exact "
+                     f"({(int(a['unique_nik']) - int(e['unique_nik'])) / int(e['unique_nik']):+.2%}).")
     d = get(n, "duckdb")
     t = w or c
     if d and t:
