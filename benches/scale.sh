@@ -57,8 +57,13 @@ PY
   echo "  $name: $secs s, peak anon $((anon / 1024)) MiB, unique NIKs $unique" >&2
 }
 
-cold() { # drop the file from the page cache if the kernel lets us; else rely on its size
-  sync; echo 1 > /proc/sys/vm/drop_caches 2>/dev/null || true
+cold() { # FILE: evict it from the page cache, so that every cold run starts alike
+  # posix_fadvise(DONTNEED) drops a file's clean pages without privileges; drop_caches (when
+  # allowed) drops the rest. Without this, a run after `cat` would find the file's tail cached
+  # (and a run after takar's drop-behind none of it): the order would decide the ratio.
+  sync
+  python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"
+  echo 1 > /proc/sys/vm/drop_caches 2>/dev/null || true
 }
 
 for n in $sizes; do
@@ -76,11 +81,11 @@ for n in $sizes; do
   else
     # Larger than half the memory: no warm run exists. Cold, each after the others have
     # flushed it out: the read floor, takar as --mmap auto picks, the map forced, a budget.
-    cold; measure cat "$n" "$bytes" sh -c 'cat "$1" > /dev/null' sh "$dump"
-    cold; measure cold "$n" "$bytes" "${scan[@]}"
-    cold; measure cold-never "$n" "$bytes" "${scan[@]}" --mmap never
-    cold; measure cold-1G "$n" "$bytes" "${scan[@]}" --max-memory 1G
-    cold; measure cold-approx "$n" "$bytes" "${scan[@]}" --approximate
+    cold "$dump"; measure cat "$n" "$bytes" sh -c 'cat "$1" > /dev/null' sh "$dump"
+    cold "$dump"; measure cold "$n" "$bytes" "${scan[@]}"
+    cold "$dump"; measure cold-never "$n" "$bytes" "${scan[@]}" --mmap never
+    cold "$dump"; measure cold-1G "$n" "$bytes" "${scan[@]}" --max-memory 1G
+    cold "$dump"; measure cold-approx "$n" "$bytes" "${scan[@]}" --approximate
   fi
   if [ "$n" -eq 10000000 ]; then
     # A budget below the keys' 160 MB: the spill's cost, side by side with the warm run.

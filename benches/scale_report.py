@@ -52,7 +52,7 @@ lines = [
     "so every consistency check runs). One run of each kind unless REPEATS was set (then the best). "
     "Ratios side by side are the figures to compare; absolute times on a shared machine are noise.",
     "",
-    "Runs: `warm` from the page cache; `cat` is `cat FILE > /dev/null`, the read floor; `cold` is a file larger "
+    "Runs: `warm` from the page cache; `cat` is `cat FILE > /dev/null`, the read floor; each cold run (`cat` too) starts with the file evicted from the page cache (`posix_fadvise` DONTNEED); `cold` is a file larger "
     "than memory, read as `--mmap auto` picks (streamed, dropping what was read); `cold-never` streamed without "
     "the drop; `cold-1G` with `--max-memory 1G`; `warm-spill-256M` a budget below the keys' size, so they spill; "
     "`duckdb` is `COUNT(DISTINCT nik)` over `read_csv` on the same file: distinct strings, invalid NIKs "
