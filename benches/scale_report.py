@@ -127,7 +127,7 @@ lines += ["", "## Against the targets", ""] + notes + ["", "![throughput and mem
 open(out_md, "w").write("\n".join(lines))
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-for run, style in [("warm", "o-"), ("cold", "s-"), ("cold-1G", "^-"), ("cat", "x--"), ("duckdb", "d:")]:
+for run, style in [("warm", "o-"), ("cold", "s-"), ("cold-1G", "^-"), ("warm-approx", "v-"), ("cold-approx", "v-"), ("cat", "x--"), ("duckdb", "d:")]:
     pts = sorted((r for r in runs if r["run"] == run), key=lambda r: r["records"])
     if not pts:
         continue
