@@ -47,10 +47,12 @@ impl Estimates {
         let mut e = Estimates::new(districts, reference);
         let mut own = Sketch::new();
         for &key in nik_keys {
-            insert(&mut e.nik, key);
-            insert(&mut own, key);
+            // One hash, three sketches.
+            let h = hash(key);
+            e.nik.insert_hash(h);
+            own.insert_hash(h);
             let d = Nik::key_district(key).0 as usize;
-            insert(e.per_district[d].get_or_insert_with(|| Box::new(Sketch::new())), key);
+            e.per_district[d].get_or_insert_with(|| Box::new(Sketch::new())).insert_hash(h);
             e.people.visit(key, input);
         }
         for &key in kk_keys {
