@@ -238,6 +238,11 @@ fn keys_config(a: KeysArgs) -> Result<KeysConfig> {
     if a.scan.approximate {
         return Err(Error::Usage("takar keys writes every record; --approximate belongs to takar scan".into()));
     }
+    if a.scan.max_memory.is_some() || a.scan.temp_dir.is_some() {
+        // Its rows are held per input file (16 bytes each), not in the budgeted key store:
+        // a flag it would not honour is refused rather than ignored.
+        return Err(Error::Usage("takar keys holds each input file's rows in memory (16 bytes a record) and spills nothing; --max-memory and --temp-dir belong to takar scan and takar overlap: split a file too big for memory".into()));
+    }
     if a.source.as_deref().is_some_and(|s| s.trim().is_empty()) {
         return Err(Error::Usage("--source: expected a name".into()));
     }

@@ -92,6 +92,18 @@ fn the_terminal_report_shows_the_budget_and_the_spill() {
 }
 
 #[test]
+fn takar_keys_refuses_a_budget_it_would_not_keep() {
+    let env = Env::new();
+    let a = env.write("a.csv", b"nik\n");
+    let out = env.path("k");
+    for flag in [["--max-memory", "1G"], ["--temp-dir", "/tmp"]] {
+        let run = takar(&["keys", flag[0], flag[1], "--out", out.to_str().unwrap(), a.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(2), "{flag:?}");
+        assert!(String::from_utf8_lossy(&run.stderr).contains(flag[0]));
+    }
+}
+
+#[test]
 fn sizes_that_are_not_sizes_are_usage_errors() {
     for bad in ["0", "lots", "1X"] {
         let out = takar(&["scan", "--max-memory", bad, "-"]);
