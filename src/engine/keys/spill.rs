@@ -26,16 +26,38 @@ use crate::error::{Error, Result};
 /// the keys spilled (16/256), not a second copy of them.
 const SHARDS_PER_BATCH: usize = 16;
 
-/// Temporary directories alive now, for the Ctrl-C handler.
-static LIVE_TEMP_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Spill directories alive now, for the Ctrl-C handler. The lock is also held while a spill
+/// directory or run file is created, so the handler never removes a directory while a file
+/// appears in it (which would leave it behind, not empty).
+static LIVE_TEMP_DIRS: Mutex<Live> = Mutex::new(Live { dirs: Vec::new(), closed: false });
 
-/// Removes every spill directory still alive. For a signal handler: the process exits next,
-/// without running destructors.
+struct Live {
+    dirs: Vec<PathBuf>,
+    /// Set by [`remove_temp_dirs`]: no spill file may be created any more.
+    closed: bool,
+}
+
+fn live() -> std::sync::MutexGuard<'static, Live> {
+    LIVE_TEMP_DIRS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes every spill directory still alive and closes the door on new ones. For a signal
+/// handler: the process exits next, without running destructors.
 pub fn remove_temp_dirs() {
-    let dirs = LIVE_TEMP_DIRS.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default();
-    for dir in dirs {
+    let mut live = live();
+    live.closed = true;
+    for dir in std::mem::take(&mut live.dirs) {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// Runs `create` (making a spill directory or file) unless the process is being interrupted.
+fn create_while_open<T>(create: impl FnOnce(&mut Vec<PathBuf>) -> Result<T>) -> Result<T> {
+    let mut live = live();
+    if live.closed {
+        return Err(Error::Usage("interrupted".into()));
+    }
+    create(&mut live.dirs)
 }
 
 /// How much memory the key stores may hold, and where they spill past it.
@@ -124,11 +146,12 @@ impl Budget {
             return Ok(d.path().to_path_buf());
         }
         let parent = self.parent.clone().unwrap_or_else(std::env::temp_dir);
-        let made = tempfile::Builder::new().prefix("takar-spill-").tempdir_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        let made = create_while_open(|dirs| {
+            let made = tempfile::Builder::new().prefix("takar-spill-").tempdir_in(&parent).map_err(|e| Error::io(&parent, e))?;
+            dirs.push(made.path().to_path_buf());
+            Ok(made)
+        })?;
         let path = made.path().to_path_buf();
-        if let Ok(mut live) = LIVE_TEMP_DIRS.lock() {
-            live.push(path.clone());
-        }
         *dir = Some(made);
         Ok(path)
     }
@@ -137,9 +160,7 @@ impl Budget {
 impl Drop for Budget {
     fn drop(&mut self) {
         if let Some(dir) = self.dir.get_mut().ok().and_then(Option::take) {
-            if let Ok(mut live) = LIVE_TEMP_DIRS.lock() {
-                live.retain(|p| p != dir.path());
-            }
+            live().dirs.retain(|p| p != dir.path());
             // TempDir's own drop removes it.
         }
     }
@@ -163,7 +184,7 @@ impl Run {
         let dir = budget.dir()?;
         let n = budget.runs.fetch_add(1, Ordering::Relaxed);
         let path = dir.join(format!("run-{n:06}.keys"));
-        let file = File::options().read(true).write(true).create_new(true).open(&path).map_err(|e| Error::io(&path, e))?;
+        let file = create_while_open(|_| File::options().read(true).write(true).create_new(true).open(&path).map_err(|e| Error::io(&path, e)))?;
         let mut out = BufWriter::with_capacity(1 << 20, &file);
         let mut offsets = vec![0u64; shards + 1].into_boxed_slice();
         for first in (0..shards).step_by(SHARDS_PER_BATCH) {
