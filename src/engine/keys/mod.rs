@@ -78,6 +78,21 @@ impl ChunkKeys {
     }
 }
 
+/// Shard `s` of one input's parts, sorted and without repeats: the unit that compaction keeps,
+/// a spill writes and the merge of spilled runs reads.
+fn sorted_unique(group: &[ChunkKeys], s: usize) -> Vec<u64> {
+    let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(s)).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// `parts`, sorted by input, cut into one slice per input.
+fn by_input(parts: &[ChunkKeys]) -> impl Iterator<Item = &[ChunkKeys]> {
+    debug_assert!(parts.is_sorted_by_key(|p| p.input));
+    parts.chunk_by(|a, b| a.input == b.input)
+}
+
 /// Keys held before the first compaction: 128 MiB of keys. Below it a dump is small enough
 /// that a compaction would only cost time (10M records hold at most 10M keys per column).
 pub const COMPACT_AT: usize = 16 << 20;
@@ -204,18 +219,10 @@ impl KeyStore {
     /// Whether a compaction would drop at least a quarter of the keys, judged on a sample:
     /// shard 0 of every part (keys reach shards by hash, so a shard is a fair 1/256 sample;
     /// repeats across inputs are kept anyway, so each input is judged on its own).
-    fn compaction_pays(&self) -> bool {
-        let mut held = 0;
-        let mut unique = 0;
-        let mut parts: Vec<&ChunkKeys> = self.parts.iter().collect();
-        parts.sort_by_key(|p| p.input);
-        for group in parts.chunk_by(|a, b| a.input == b.input) {
-            let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(0)).copied().collect();
-            held += keys.len();
-            keys.sort_unstable();
-            keys.dedup();
-            unique += keys.len();
-        }
+    fn compaction_pays(&mut self) -> bool {
+        self.parts.sort_by_key(|p| p.input);
+        let held: usize = self.parts.iter().map(|p| p.shard(0).len()).sum();
+        let unique: usize = by_input(&self.parts).map(|group| sorted_unique(group, 0).len()).sum();
         held - unique >= held / 4
     }
 
@@ -227,12 +234,11 @@ impl KeyStore {
         let mut parts = std::mem::take(&mut self.parts);
         parts.sort_by_key(|p| p.input);
         let mut kept = Vec::new();
-        for group in parts.chunk_by(|a, b| a.input == b.input) {
+        for group in by_input(&parts) {
             if group.iter().all(|p| p.keys.is_empty()) {
                 continue;
             }
-            let shard = |s: usize| group.iter().flat_map(|p| p.shard(s)).copied().collect();
-            match Run::write(&budget, group[0].input, SHARDS, shard) {
+            match Run::write(&budget, group[0].input, SHARDS, |s| sorted_unique(group, s)) {
                 Ok(run) => self.runs.extend(run),
                 Err(e) => {
                     budget.fail(e);
@@ -274,9 +280,7 @@ impl KeyStore {
             let shards: Vec<Vec<u64>> = (0..SHARDS)
                 .into_par_iter()
                 .map(|s| {
-                    let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(s)).copied().collect();
-                    keys.sort_unstable();
-                    keys.dedup();
+                    let mut keys = sorted_unique(&group, s);
                     // Only the unique keys stay held while the other shards are sorted.
                     keys.shrink_to_fit();
                     keys
@@ -363,11 +367,8 @@ impl KeyStore {
                 for run in runs {
                     sources.push((run.input, run.shard(s)?));
                 }
-                for group in parts.chunk_by(|a, b| a.input == b.input) {
-                    let mut keys: Vec<u64> = group.iter().flat_map(|p| p.shard(s)).copied().collect();
-                    keys.sort_unstable();
-                    keys.dedup();
-                    sources.push((group[0].input, keys));
+                for group in by_input(parts) {
+                    sources.push((group[0].input, sorted_unique(group, s)));
                 }
                 let mut at = vec![0usize; sources.len()];
                 let mut heap: BinaryHeap<Reverse<(u64, u32, usize)>> =

@@ -178,8 +178,8 @@ pub(super) struct Run {
 }
 
 impl Run {
-    /// Writes one input's keys as a run: `shard(s)` gives shard `s`'s keys in any order, for
-    /// `s` in `0..shards`; `None` when there are none at all.
+    /// Writes one input's keys as a run: `shard(s)` gives shard `s`'s keys sorted and without
+    /// repeats, for `s` in `0..shards`; `None` when there are none at all.
     pub fn write(budget: &Budget, input: u32, shards: usize, shard: impl Fn(usize) -> Vec<u64> + Sync) -> Result<Option<Run>> {
         let dir = budget.dir()?;
         let n = budget.runs.fetch_add(1, Ordering::Relaxed);
@@ -188,15 +188,7 @@ impl Run {
         let mut out = BufWriter::with_capacity(1 << 20, &file);
         let mut offsets = vec![0u64; shards + 1].into_boxed_slice();
         for first in (0..shards).step_by(SHARDS_PER_BATCH) {
-            let batch: Vec<Vec<u64>> = (first..(first + SHARDS_PER_BATCH).min(shards))
-                .into_par_iter()
-                .map(|s| {
-                    let mut keys = shard(s);
-                    keys.sort_unstable();
-                    keys.dedup();
-                    keys
-                })
-                .collect();
+            let batch: Vec<Vec<u64>> = (first..(first + SHARDS_PER_BATCH).min(shards)).into_par_iter().map(&shard).collect();
             for (s, keys) in (first..).zip(batch) {
                 for k in &keys {
                     out.write_all(&k.to_le_bytes()).map_err(|e| Error::io(&path, e))?;
