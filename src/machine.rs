@@ -11,7 +11,13 @@ pub fn default_max_memory() -> u64 {
 }
 
 /// The machine's memory, or the container's limit when that is lower (cgroup v2, then v1).
+/// Read once per process: every opened input asks (is it larger than memory?).
 pub fn available_memory() -> u64 {
+    static MEMORY: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *MEMORY.get_or_init(read_available_memory)
+}
+
+fn read_available_memory() -> u64 {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| mem_total(&m)).unwrap_or(UNKNOWN_MEMORY);
     let limit = ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]
         .iter()
