@@ -8,7 +8,7 @@
 //! in memory ([`zip_ahead`](super::zip_ahead)) reaches the scan as a byte slice, like a map.
 
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufReader, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -373,27 +373,12 @@ pub fn open_with(input: &InputRef, mode: MmapMode, password: &Password) -> Resul
 }
 
 /// Whether a file's first bytes show no compression (a compressed file is mapped even when
-/// large: several frames or members then decode in parallel from the map).
-fn is_uncompressed(file: &File) -> bool {
-    let mut head = [0u8; 512];
-    let mut filled = 0;
-    while filled < head.len() {
-        match read_at(file, &mut head[filled..], filled as u64) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => filled += n,
-        }
-    }
-    Compression::sniff(&head[..filled]) == Compression::None
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+/// large: several frames or members then decode in parallel from the map). The file is left
+/// at its start; a failed read or rewind answers no, and the file is mapped as before.
+fn is_uncompressed(mut file: &File) -> bool {
+    let mut head = Vec::with_capacity(512);
+    let read = file.take(512).read_to_end(&mut head).is_ok();
+    read && file.rewind().is_ok() && Compression::sniff(&head) == Compression::None
 }
 
 /// A file read once, front to back, that is larger than memory: the kernel is asked for
@@ -621,7 +606,12 @@ mod tests {
         DropBehind::new(File::open(&path).unwrap()).read_to_end(&mut read).unwrap();
         assert_eq!(read.len(), bytes.len());
         assert!(read == bytes);
-        assert!(is_uncompressed(&File::open(&path).unwrap()));
+        let file = File::open(&path).unwrap();
+        assert!(is_uncompressed(&file));
+        // The sniff leaves the file at its start, where the stream then reads it from.
+        let mut again = Vec::new();
+        DropBehind::new(file).read_to_end(&mut again).unwrap();
+        assert!(again == bytes);
         let gz = dir.path().join("dump.csv.gz");
         let mut enc = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
         std::io::Write::write_all(&mut enc, &bytes[..1000]).unwrap();
