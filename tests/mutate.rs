@@ -19,7 +19,7 @@
 
 mod common;
 use common::workbook::{xlsx, zip_of, Cell};
-use common::TEST_KEY;
+use common::{bzip2, gzip, xz, TEST_KEY};
 
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -246,23 +246,6 @@ fn damage(r: &mut Rng, b: &mut Vec<u8>, other: &[u8], log: &mut Vec<String>) {
     }
 }
 
-fn gzip(b: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(b).unwrap();
-    e.finish().unwrap()
-}
-
-fn bzip2(b: &[u8]) -> Vec<u8> {
-    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
-    e.write_all(b).unwrap();
-    e.finish().unwrap()
-}
-
-fn xz(b: &[u8]) -> Vec<u8> {
-    let mut w = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::default()).unwrap();
-    w.write_all(b).unwrap();
-    w.finish().unwrap()
-}
 
 /// The members of a zip archive, in order.
 fn unzip(b: &[u8]) -> Vec<(String, Vec<u8>)> {

@@ -41,12 +41,6 @@ fn zip_of(parts: &[Part]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
-
 /// A generated dump cut into parts at record boundaries, each with the header.
 fn dump_lines(env: &Env, records: usize, seed: u64) -> (Vec<u8>, Vec<Vec<u8>>) {
     let p = env.path(&format!("gen{seed}.csv"));

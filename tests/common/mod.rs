@@ -72,3 +72,27 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// `bytes` gzip-compressed (fast level), as a dump's `.gz` would be.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// `bytes` bzip2-compressed (fast level).
+pub fn bzip2(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// `bytes` xz-compressed (preset 1).
+pub fn xz(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+    w.write_all(bytes).unwrap();
+    w.finish().unwrap()
+}
